@@ -1,0 +1,175 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from './select-backend.js';
+
+type GradCase = {
+  name: string;
+  inputs: () => tf.Tensor[];
+  f: (...xs: tf.Tensor[]) => tf.Tensor;
+};
+
+// Deterministic pseudo-random values without touching any backend's RNG.
+function values(shape: number[], seed: number): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+const t = (shape: number[], seed: number) => tf.tensor(values(shape, seed), shape);
+// Distinct values 0.1 apart in shuffled order: no max-pool window is within a finite-difference step of a tie.
+function separated(shape: number[], seed: number): tf.Tensor {
+  const keys = values(shape, seed);
+  const order = Array.from(keys.keys()).sort((a, b) => (keys[a] as number) - (keys[b] as number));
+  const out = new Float32Array(keys.length);
+  order.forEach((idx, rank) => {
+    out[idx] = rank * 0.1;
+  });
+  return tf.tensor(out, shape);
+}
+
+const conv = (stride: number, pad: 'same' | 'valid', x: number[], w: number[]): GradCase => ({
+  name: `conv2d ${x.join('x')} * ${w.join('x')} stride ${stride} ${pad}`,
+  inputs: () => [t(x, 1), t(w, 2)],
+  f: (a, b) => tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)),
+});
+const depthwise = (stride: number, pad: 'same' | 'valid', x: number[], w: number[]): GradCase => ({
+  name: `depthwise ${x.join('x')} * ${w.join('x')} stride ${stride} ${pad}`,
+  inputs: () => [t(x, 3), t(w, 4)],
+  f: (a, b) => tf.square(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)),
+});
+
+const cases: GradCase[] = [
+  conv(1, 'same', [2, 7, 5, 3], [3, 3, 3, 4]),
+  conv(2, 'same', [2, 7, 6, 3], [3, 3, 3, 5]),
+  conv(2, 'valid', [1, 8, 9, 2], [3, 3, 2, 3]),
+  conv(1, 'valid', [1, 6, 4, 2], [2, 3, 2, 2]),
+  conv(3, 'same', [2, 10, 7, 3], [1, 1, 3, 4]),
+  conv(2, 'same', [1, 6, 6, 2], [2, 2, 2, 3]),
+  depthwise(1, 'same', [2, 6, 5, 3], [3, 3, 3, 1]),
+  depthwise(2, 'same', [2, 7, 6, 4], [3, 3, 4, 1]),
+  depthwise(2, 'valid', [1, 9, 8, 2], [3, 3, 2, 3]),
+  depthwise(1, 'same', [1, 5, 6, 2], [5, 5, 2, 2]),
+  {
+    name: 'maxPool 3x3 stride 2 same on ties',
+    inputs: () => [tf.relu(t([2, 7, 6, 3], 5))],
+    f: (a) => tf.mul(tf.maxPool(a as tf.Tensor4D, 3, 2, 'same'), t([2, 4, 3, 3], 6)),
+  },
+  {
+    name: 'maxPool 3x3 stride 2 same without ties',
+    inputs: () => [separated([2, 7, 6, 3], 13)],
+    f: (a) => tf.mul(tf.maxPool(a as tf.Tensor4D, 3, 2, 'same'), t([2, 4, 3, 3], 6)),
+  },
+  {
+    name: 'maxPool 2x2 valid',
+    inputs: () => [separated([1, 6, 5, 2], 7)],
+    f: (a) => tf.square(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')),
+  },
+  {
+    name: 'avgPool 3x3 stride 2 same',
+    inputs: () => [t([2, 7, 6, 3], 8)],
+    f: (a) => tf.square(tf.avgPool(a as tf.Tensor4D, 3, 2, 'same')),
+  },
+  ...([false, true] as const).flatMap((halfPixel) =>
+    ([[9, 13], [4, 3], [6, 5]] as [number, number][]).flatMap((size) => [
+      {
+        name: `resizeBilinear 5x7 -> ${size} halfPixelCenters=${halfPixel}`,
+        inputs: () => [t([2, 5, 7, 3], 9)],
+        f: (a: tf.Tensor) => tf.square(tf.image.resizeBilinear(a as tf.Tensor4D, size, false, halfPixel)),
+      },
+      {
+        name: `resizeNearestNeighbor 5x7 -> ${size} halfPixelCenters=${halfPixel}`,
+        inputs: () => [t([2, 5, 7, 3], 10)],
+        f: (a: tf.Tensor) => tf.mul(tf.image.resizeNearestNeighbor(a as tf.Tensor4D, size, false, halfPixel), 2),
+      },
+    ]),
+  ),
+  {
+    name: 'resizeBilinear alignCorners 4x6 -> 7x5',
+    inputs: () => [t([1, 4, 6, 2], 11)],
+    f: (a) => tf.square(tf.image.resizeBilinear(a as tf.Tensor4D, [7, 5], true)),
+  },
+  {
+    name: 'gather (UnsortedSegmentSum)',
+    inputs: () => [t([6, 4], 12)],
+    f: (a) => tf.square(tf.gather(a, tf.tensor1d([0, 5, 2, 2, 0, 3], 'int32'))),
+  },
+];
+
+function gradsOn(c: GradCase): Float32Array[] {
+  return tf.tidy(() => {
+    const xs = c.inputs();
+    const g = tf.grads((...args: tf.Tensor[]) => tf.sum(c.f(...args)))(xs);
+    return g.map((gi) => gi.dataSync() as Float32Array);
+  });
+}
+
+/** Central differences in float64 of sum(f) on the cpu backend: the reference for every backend. */
+function numericGrads(c: GradCase, eps = 1e-2): Float64Array[] {
+  const inputs = c.inputs();
+  const base = inputs.map((x) => Float64Array.from(x.dataSync()));
+  const shapes = inputs.map((x) => x.shape);
+  tf.dispose(inputs);
+  const evalAt = (vals: Float64Array[]) =>
+    tf.tidy(() => {
+      const xs = vals.map((v, i) => tf.tensor(Float32Array.from(v), shapes[i]));
+      return tf.sum(c.f(...xs)).dataSync()[0] as number;
+    });
+  return base.map((v, i) => {
+    const out = new Float64Array(v.length);
+    for (let k = 0; k < v.length; k++) {
+      const plus = base.map((b) => b.slice());
+      const minus = base.map((b) => b.slice());
+      (plus[i] as Float64Array)[k] = (v[k] as number) + eps;
+      (minus[i] as Float64Array)[k] = (v[k] as number) - eps;
+      out[k] = (evalAt(plus) - evalAt(minus)) / (2 * eps);
+    }
+    return out;
+  });
+}
+
+function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let scale = 1e-6;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i] as number));
+  let err = 0;
+  for (let i = 0; i < b.length; i++) err = Math.max(err, Math.abs((a[i] as number) - (b[i] as number)));
+  return err / scale;
+}
+
+describe('training kernels', () => {
+  const reference = new Map<string, Float32Array[]>();
+
+  beforeAll(async () => {
+    await selectBackend({ backend: 'cpu' });
+    for (const c of cases) reference.set(c.name, gradsOn(c));
+  });
+
+  // Piecewise-linear ops (pooling, nearest) are differentiated exactly by central differences away from
+  // kinks; the smooth ones to O(eps²). Both are far tighter than any swapped-axis or dropped-term bug.
+  // A max over tied values has no derivative, so ties are only compared across backends.
+  const differentiable = cases.filter((c) => !c.name.includes('on ties'));
+  it.each(differentiable.map((c) => [c.name, c] as const))('cpu gradient of %s matches finite differences', async (_, c) => {
+    await selectBackend({ backend: 'cpu' });
+    const before = tf.memory().numTensors;
+    const numeric = numericGrads(c);
+    const analytic = reference.get(c.name)!;
+    numeric.forEach((n, i) => expect(maxRelError(analytic[i]!, n)).toBeLessThan(2e-3));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it.each(cases.map((c) => [c.name, c] as const))('wasm gradient of %s matches cpu', async (_, c) => {
+    await selectBackend({ backend: 'wasm' });
+    const before = tf.memory().numTensors;
+    const got = gradsOn(c);
+    const want = reference.get(c.name)!;
+    got.forEach((g, i) => {
+      expect(g.length).toBe(want[i]!.length);
+      expect(maxRelError(g, want[i]!)).toBeLessThan(1e-5);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
