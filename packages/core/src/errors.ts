@@ -22,7 +22,10 @@ export class InvalidArgumentError extends TopkError {
   readonly argument: string;
 
   constructor(fn: string, argument: string, expected: string, received: unknown) {
-    super('INVALID_ARGUMENT', `Error in ${fn}: ${argument} must be ${expected}, got ${describeValue(received)}`);
+    super(
+      'INVALID_ARGUMENT',
+      `Error in ${fn}: ${argument} must be ${expected}, got ${describeValue(received)}`,
+    );
     this.fn = fn;
     this.argument = argument;
   }
@@ -40,15 +43,19 @@ export class BackendError extends TopkError {
 
 /** Short, printable description of a received value for error messages. */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return `array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
   if (typeof value === 'function') return 'a function';
   const rank = (value as { rank?: unknown }).rank;
   const shape = (value as { shape?: unknown }).shape;
-  if (typeof rank === 'number' && Array.isArray(shape)) return `a rank-${rank} tensor of shape [${shape.join(', ')}]`;
+  if (typeof rank === 'number' && Array.isArray(shape))
+    return `a rank-${rank} tensor of shape [${shape.join(', ')}]`;
   return typeof value;
 }

@@ -15,4 +15,8 @@ export {
   selectBackend,
 } from './select-backend.js';
 export type { TrainingKernelReport } from './training-kernels.js';
-export { missingTrainingKernels, registerTrainingKernels, TRAINING_KERNEL_NAMES } from './training-kernels.js';
+export {
+  missingTrainingKernels,
+  registerTrainingKernels,
+  TRAINING_KERNEL_NAMES,
+} from './training-kernels.js';

@@ -76,7 +76,9 @@ export function runtimeEnvironment(): RuntimeEnvironment {
  * with a visible CUDA device), `tensorflow` (tfjs-node), `webgpu` (the `webgpu` npm package, with a hardware
  * adapter), `wasm`, `cpu`; in a browser `webgpu`, `webgl`, `wasm`, `cpu`.
  */
-export function defaultBackendOrder(environment: RuntimeEnvironment = runtimeEnvironment()): readonly BackendName[] {
+export function defaultBackendOrder(
+  environment: RuntimeEnvironment = runtimeEnvironment(),
+): readonly BackendName[] {
   return environment === 'node' ? NODE_ORDER : BROWSER_ORDER;
 }
 
@@ -87,8 +89,14 @@ async function importOptional<T = Record<string, unknown>>(specifier: string, hi
   try {
     return (await import(/* @vite-ignore */ specifier)) as T;
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    const { code, message = '' } = error as { code?: string; message?: string };
+    // Node sets a code; bundlers and vite-style loaders only say so in the message.
+    const notFound =
+      code === 'ERR_MODULE_NOT_FOUND' ||
+      code === 'MODULE_NOT_FOUND' ||
+      (/Cannot find (module|package)|Could not resolve|Failed to resolve/.test(message) &&
+        message.includes(specifier));
+    if (notFound) {
       throw new Skip(`${specifier} is not installed (${hint})`);
     }
     throw new Skip(`${specifier} failed to load: ${(error as Error).message}`);
@@ -114,7 +122,13 @@ async function nodeWasmDistFolder(): Promise<string> {
 }
 
 interface GpuAdapterLike {
-  readonly info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
+  readonly info?: {
+    vendor?: string;
+    architecture?: string;
+    device?: string;
+    description?: string;
+    isFallbackAdapter?: boolean;
+  };
   readonly isFallbackAdapter?: boolean;
 }
 interface GpuLike {
@@ -124,10 +138,10 @@ interface GpuLike {
 async function findWebGpuAdapter(environment: RuntimeEnvironment): Promise<GpuAdapterLike> {
   const g = globalThis as { navigator?: { gpu?: GpuLike } };
   if (environment === 'node' && g.navigator?.gpu === undefined) {
-    const webgpu = await importOptional<{ create: (flags: string[]) => GpuLike; globals: Record<string, unknown> }>(
-      'webgpu',
-      'npm i webgpu for Dawn in Node',
-    );
+    const webgpu = await importOptional<{
+      create: (flags: string[]) => GpuLike;
+      globals: Record<string, unknown>;
+    }>('webgpu', 'npm i webgpu for Dawn in Node');
     for (const [key, value] of Object.entries(webgpu.globals)) {
       if (!(key in globalThis)) (globalThis as Record<string, unknown>)[key] = value;
     }
@@ -152,7 +166,9 @@ function softwareAdapterName(adapter: GpuAdapterLike): string | undefined {
   const text = [info.vendor, info.architecture, info.device, info.description].join(' ');
   const match = /llvmpipe|lavapipe|swiftshader|warp|software/i.exec(text);
   if (match !== null) return match[0];
-  return adapter.isFallbackAdapter === true || info.isFallbackAdapter === true ? 'fallback adapter' : undefined;
+  return adapter.isFallbackAdapter === true || info.isFallbackAdapter === true
+    ? 'fallback adapter'
+    : undefined;
 }
 
 async function tryBackend(
@@ -164,10 +180,14 @@ async function tryBackend(
   switch (name) {
     case 'tensorflow-gpu': {
       if (environment !== 'node') throw new Skip('Node only');
-      await importOptional('@tensorflow/tfjs-node-gpu', 'npm i @tensorflow/tfjs-node-gpu on a machine with CUDA');
+      await importOptional(
+        '@tensorflow/tfjs-node-gpu',
+        'npm i @tensorflow/tfjs-node-gpu on a machine with CUDA',
+      );
       await activate('tensorflow');
       const backend = tf.backend() as { isUsingGpuDevice?: boolean };
-      if (backend.isUsingGpuDevice !== true) throw new Skip('tfjs-node-gpu loaded but no CUDA device is visible');
+      if (backend.isUsingGpuDevice !== true)
+        throw new Skip('tfjs-node-gpu loaded but no CUDA device is visible');
       return 'tensorflow';
     }
     case 'tensorflow': {
@@ -223,7 +243,10 @@ async function ensureGradients(): Promise<void> {
   try {
     await importOptional('@tensorflow/tfjs-layers', 'npm i @tensorflow/tfjs-layers');
   } catch (error) {
-    throw new BackendError('any', `Training needs tfjs gradients, which @tensorflow/tfjs-layers registers: ${(error as Error).message}`);
+    throw new BackendError(
+      'any',
+      `Training needs tfjs gradients, which @tensorflow/tfjs-layers registers: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -255,12 +278,20 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       throw new InvalidArgumentError('selectBackend', 'order', `a list of ${BACKEND_NAMES.join(', ')}`, name);
     }
   }
-  const env = options.env ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const env =
+    options.env ??
+    (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ??
+    {};
   const fromEnv = env.TOPK_BACKEND?.trim();
   const requested = options.backend ?? (fromEnv === undefined || fromEnv === '' ? 'auto' : fromEnv);
   if (requested !== 'auto' && !isBackendName(requested)) {
     const source = options.backend === undefined ? 'TOPK_BACKEND' : 'backend';
-    throw new InvalidArgumentError('selectBackend', source, `one of auto, ${BACKEND_NAMES.join(', ')}`, requested);
+    throw new InvalidArgumentError(
+      'selectBackend',
+      source,
+      `one of auto, ${BACKEND_NAMES.join(', ')}`,
+      requested,
+    );
   }
   const forced = requested !== 'auto';
   if (purpose === 'train') await ensureGradients();
@@ -275,7 +306,11 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       const reason = error instanceof Skip ? error.message : `unexpected error: ${(error as Error).message}`;
       attempts.push({ backend: name, outcome: error instanceof Skip ? 'skipped' : 'failed', reason });
       if (forced) {
-        throw new BackendError(name, `Cannot use backend '${name}' (forced by ${options.backend ? 'the backend option' : 'TOPK_BACKEND'}): ${reason}`, { cause: error });
+        throw new BackendError(
+          name,
+          `Cannot use backend '${name}' (forced by ${options.backend ? 'the backend option' : 'TOPK_BACKEND'}): ${reason}`,
+          { cause: error },
+        );
       }
       continue;
     }

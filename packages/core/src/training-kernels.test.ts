@@ -75,7 +75,13 @@ const cases: GradCase[] = [
     f: (a) => tf.square(tf.avgPool(a as tf.Tensor4D, 3, 2, 'same')),
   },
   ...([false, true] as const).flatMap((halfPixel) =>
-    ([[9, 13], [4, 3], [6, 5]] as [number, number][]).flatMap((size) => [
+    (
+      [
+        [9, 13],
+        [4, 3],
+        [6, 5],
+      ] as [number, number][]
+    ).flatMap((size) => [
       {
         name: `resizeBilinear 5x7 -> ${size} halfPixelCenters=${halfPixel}`,
         inputs: () => [t([2, 5, 7, 3], 9)],
@@ -84,7 +90,8 @@ const cases: GradCase[] = [
       {
         name: `resizeNearestNeighbor 5x7 -> ${size} halfPixelCenters=${halfPixel}`,
         inputs: () => [t([2, 5, 7, 3], 10)],
-        f: (a: tf.Tensor) => tf.mul(tf.image.resizeNearestNeighbor(a as tf.Tensor4D, size, false, halfPixel), 2),
+        f: (a: tf.Tensor) =>
+          tf.mul(tf.image.resizeNearestNeighbor(a as tf.Tensor4D, size, false, halfPixel), 2),
       },
     ]),
   ),
@@ -152,14 +159,19 @@ describe('training kernels', () => {
   // kinks; the smooth ones to O(eps²). Both are far tighter than any swapped-axis or dropped-term bug.
   // A max over tied values has no derivative, so ties are only compared across backends.
   const differentiable = cases.filter((c) => !c.name.includes('on ties'));
-  it.each(differentiable.map((c) => [c.name, c] as const))('cpu gradient of %s matches finite differences', async (_, c) => {
-    await selectBackend({ backend: 'cpu' });
-    const before = tf.memory().numTensors;
-    const numeric = numericGrads(c);
-    const analytic = reference.get(c.name)!;
-    numeric.forEach((n, i) => expect(maxRelError(analytic[i]!, n)).toBeLessThan(2e-3));
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  it.each(differentiable.map((c) => [c.name, c] as const))(
+    'cpu gradient of %s matches finite differences',
+    async (_, c) => {
+      await selectBackend({ backend: 'cpu' });
+      const before = tf.memory().numTensors;
+      const numeric = numericGrads(c);
+      const analytic = reference.get(c.name)!;
+      numeric.forEach((n, i) => {
+        expect(maxRelError(analytic[i]!, n)).toBeLessThan(2e-3);
+      });
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
 
   it.each(cases.map((c) => [c.name, c] as const))('wasm gradient of %s matches cpu', async (_, c) => {
     await selectBackend({ backend: 'wasm' });

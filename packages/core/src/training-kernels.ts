@@ -70,7 +70,8 @@ export function registerTrainingKernels(backendName: string): TrainingKernelRepo
     const config = factory(backendName as 'cpu' | 'wasm');
     const key = `${backendName}/${config.kernelName}`;
     if (!done.has(key)) {
-      if (tf.getKernel(config.kernelName, backendName) !== undefined) tf.unregisterKernel(config.kernelName, backendName);
+      if (tf.getKernel(config.kernelName, backendName) !== undefined)
+        tf.unregisterKernel(config.kernelName, backendName);
       tf.registerKernel(config);
       done.add(key);
     }

@@ -37,7 +37,8 @@ export function depthwiseBackpropFilterKernel(backendName: HostBackendName): Ker
               const wOff = (i * kW + j) * cm;
               if (multiplier === 1) {
                 for (let c = 0; c < channels; c++) {
-                  acc[wOff + c] = (acc[wOff + c] as number) + (xs[xOff + c] as number) * (dys[dyOff + c] as number);
+                  acc[wOff + c] =
+                    (acc[wOff + c] as number) + (xs[xOff + c] as number) * (dys[dyOff + c] as number);
                 }
               } else {
                 for (let c = 0; c < channels; c++) {
@@ -57,5 +58,9 @@ export function depthwiseBackpropFilterKernel(backendName: HostBackendName): Ker
     io.view(dw).set(acc);
     return dw;
   };
-  return { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName, kernelFunc: kernelFunc as KernelFunc };
+  return {
+    kernelName: 'DepthwiseConv2dNativeBackpropFilter',
+    backendName,
+    kernelFunc: kernelFunc as KernelFunc,
+  };
 }

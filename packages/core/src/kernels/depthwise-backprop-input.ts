@@ -18,7 +18,9 @@ export function depthwiseBackpropInputKernel(backendName: HostBackendName): Kern
     const io = kernelIo(backendName, backend);
     const [kH, kW, channels, multiplier] = filter.shape as [number, number, number, number];
     if (g.dilationH !== 1 || g.dilationW !== 1) {
-      throw new Error('Error in depthwiseConv2dNativeBackpropInput: dilations other than 1 are not supported');
+      throw new Error(
+        'Error in depthwiseConv2dNativeBackpropInput: dilations other than 1 are not supported',
+      );
     }
 
     const spanH = (g.outH - 1) * g.strideH + 1;
@@ -77,5 +79,9 @@ export function depthwiseBackpropInputKernel(backendName: HostBackendName): Kern
     io.free(grouped);
     return dx;
   };
-  return { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName, kernelFunc: kernelFunc as KernelFunc };
+  return {
+    kernelName: 'DepthwiseConv2dNativeBackpropInput',
+    backendName,
+    kernelFunc: kernelFunc as KernelFunc,
+  };
 }

@@ -36,9 +36,14 @@ export interface KernelIo {
 }
 
 export function kernelIo(backendName: HostBackendName, backend: unknown): KernelIo {
-  const run = (kernelName: string, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown> = {}) => {
+  const run = (
+    kernelName: string,
+    inputs: Record<string, TensorInfo>,
+    attrs: Record<string, unknown> = {},
+  ) => {
     const kernel = tf.getKernel(kernelName, backendName);
-    if (kernel === undefined) throw new Error(`Kernel '${kernelName}' is not registered for backend '${backendName}'`);
+    if (kernel === undefined)
+      throw new Error(`Kernel '${kernelName}' is not registered for backend '${backendName}'`);
     // Kernel functions are typed for the engine's maps; the ones called here return a single TensorInfo.
     return kernel.kernelFunc({ inputs, backend, attrs } as never) as TensorInfo;
   };
@@ -50,7 +55,11 @@ export function kernelIo(backendName: HostBackendName, backend: unknown): Kernel
     return {
       backendName,
       alloc: (shape, dtype = 'float32') =>
-        cpu.makeTensorInfo([...shape], dtype, tf.util.getTypedArrayFromDType(dtype as 'float32', size(shape))),
+        cpu.makeTensorInfo(
+          [...shape],
+          dtype,
+          tf.util.getTypedArrayFromDType(dtype as 'float32', size(shape)),
+        ),
       view: (info) => cpu.data.get(info.dataId).values,
       run,
       free,
