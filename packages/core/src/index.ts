@@ -1,4 +1,9 @@
+export type { ClassVocabularyJSON, ClassVocabularyOptions } from './class-vocabulary.js';
+export { ClassVocabulary } from './class-vocabulary.js';
 export { BackendError, describeValue, InvalidArgumentError, TopkError } from './errors.js';
+export { createPredictionTable, predictionRow } from './prediction-table.js';
+export type { MutableArrayLike, RngSampleOptions, RngSeed, RngState } from './rng.js';
+export { Rng } from './rng.js';
 export type {
   BackendAttempt,
   BackendName,
@@ -20,3 +25,4 @@ export {
   registerTrainingKernels,
   TRAINING_KERNEL_NAMES,
 } from './training-kernels.js';
+export type { ImageBatch, MultiLabel, PredictionTable, SingleLabel } from './types.js';
