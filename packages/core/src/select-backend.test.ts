@@ -31,7 +31,9 @@ describe('selectBackend', () => {
     expect(selection.kernels.missing).toEqual([]);
     expect(selection.kernels.registered).toContain('Conv2DBackpropFilter');
     expect(missingTrainingKernels('wasm')).toEqual([]);
-    expect(formatBackendSelection(selection)).toMatch(/^backend: wasm \(for train, node\)\n/);
+    // Node gets tfjs-wasm's threaded build through topk's shim: one thread per core here.
+    expect(selection.threads).toBe(Math.min(8, (await import('node:os')).availableParallelism()));
+    expect(formatBackendSelection(selection)).toMatch(/^backend: wasm \(for train, node(, \d+ threads)?\)\n/);
   });
 
   it('honours TOPK_BACKEND and the backend option', async () => {
@@ -57,6 +59,15 @@ describe('selectBackend', () => {
     await expect(selectBackend({ backend: 'tensorflow', env: {} })).rejects.toThrow(BackendError);
     await expect(selectBackend({ env: { TOPK_BACKEND: 'webgpu' } })).rejects.toThrow(
       /Cannot use backend 'webgpu' \(forced by TOPK_BACKEND\): webgpu is not installed/,
+    );
+  });
+
+  it('rejects a bad TOPK_THREADS', async () => {
+    await expect(selectBackend({ env: { TOPK_THREADS: 'many' } })).rejects.toThrow(
+      /Error in selectBackend: TOPK_THREADS must be an integer in \[1, 64\], got "many"/,
+    );
+    await expect(selectBackend({ threads: 0 })).rejects.toThrow(
+      /threads must be an integer in \[1, 64\], got 0/,
     );
   });
 

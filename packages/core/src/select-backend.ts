@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, InvalidArgumentError } from './errors.js';
-import { registerTrainingKernels, type TrainingKernelReport } from './training-kernels.js';
+import {
+  prepareWasmSimdKernels,
+  registerTrainingKernels,
+  type TrainingKernelReport,
+} from './training-kernels.js';
+import { getWasmThreadsNodeStatus, prepareWasmThreadsForNode } from './wasm-threads-node.js';
 
 /** Backends that topk can select, by topk's name (`tensorflow-gpu` is tfjs-node-gpu's `tensorflow`). */
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -38,7 +43,14 @@ export interface SelectBackendOptions {
    * @defaultValue false
    */
   readonly allowSoftwareGpu?: boolean;
-  /** Environment variables to read `TOPK_BACKEND` from. @defaultValue `process.env` where it exists */
+  /**
+   * Threads for the wasm backend's XNNPACK pool in Node (topk makes tfjs-wasm's threaded build work there;
+   * in browsers tfjs uses threads by itself when the page is cross-origin isolated). `1` keeps the stock
+   * single-threaded build.
+   * @defaultValue the `TOPK_THREADS` environment variable, else the number of available cores (at most 8)
+   */
+  readonly threads?: number;
+  /** Environment variables to read `TOPK_BACKEND` and `TOPK_THREADS` from. @defaultValue `process.env` */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -60,6 +72,8 @@ export interface BackendSelection {
   readonly forced: boolean;
   readonly attempts: readonly BackendAttempt[];
   readonly kernels: TrainingKernelReport;
+  /** Threads the backend computes with (1 unless the wasm backend runs its threaded build). */
+  readonly threads: number;
 }
 
 const NODE_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -222,6 +236,10 @@ async function tryBackend(
       if (tf.engine().registry.wasm === undefined) {
         const paths = options.wasmPaths ?? (environment === 'node' ? await nodeWasmDistFolder() : undefined);
         if (paths !== undefined) wasm.setWasmPaths(paths);
+        const threads = options.threads ?? 0;
+        if (environment === 'node' && threads !== 1) {
+          await prepareWasmThreadsForNode(threads > 1 ? { threads } : {});
+        }
       }
       await activate('wasm');
       return 'wasm';
@@ -294,6 +312,12 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     );
   }
   const forced = requested !== 'auto';
+  const threadsText = env.TOPK_THREADS?.trim();
+  const threads = options.threads ?? (threadsText ? Number(threadsText) : undefined);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
+    const source = options.threads === undefined ? 'TOPK_THREADS' : 'threads';
+    throw new InvalidArgumentError('selectBackend', source, 'an integer in [1, 64]', threadsText ?? threads);
+  }
   if (purpose === 'train') await ensureGradients();
   const candidates = forced ? [requested] : order;
   const attempts: BackendAttempt[] = [];
@@ -301,7 +325,12 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   for (const name of candidates) {
     let tfName: string;
     try {
-      tfName = await tryBackend(name, environment, options, forced);
+      tfName = await tryBackend(
+        name,
+        environment,
+        threads === undefined ? options : { ...options, threads },
+        forced,
+      );
     } catch (error) {
       const reason = error instanceof Skip ? error.message : `unexpected error: ${(error as Error).message}`;
       attempts.push({ backend: name, outcome: error instanceof Skip ? 'skipped' : 'failed', reason });
@@ -315,6 +344,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       continue;
     }
     const kernels = registerTrainingKernels(tfName);
+    if (tfName === 'wasm') await prepareWasmSimdKernels();
     if (purpose === 'train' && kernels.missing.length > 0) {
       const reason = `cannot train: no kernel for ${kernels.missing.join(', ')}`;
       attempts.push({ backend: name, outcome: 'skipped', reason });
@@ -325,7 +355,18 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       ? `forced by ${options.backend ? 'the backend option' : 'TOPK_BACKEND'}`
       : `first available of ${candidates.join(' > ')}${kernels.registered.length > 0 ? `; topk kernels: ${kernels.registered.join(', ')}` : ''}`;
     attempts.push({ backend: name, outcome: 'selected', reason: why });
-    return { backend: name, tfBackend: tfName, purpose, environment, forced, attempts, kernels };
+    const threadStatus = getWasmThreadsNodeStatus();
+    const usedThreads = tfName === 'wasm' && threadStatus.state === 'active' ? threadStatus.threads : 1;
+    return {
+      backend: name,
+      tfBackend: tfName,
+      purpose,
+      environment,
+      forced,
+      attempts,
+      kernels,
+      threads: usedThreads,
+    };
   }
   throw new BackendError(
     candidates.join(','),
@@ -336,7 +377,10 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
 
 /** A short human-readable report of a selection, one line per candidate. */
 export function formatBackendSelection(selection: BackendSelection): string {
-  const lines = [`backend: ${selection.backend} (for ${selection.purpose}, ${selection.environment})`];
+  const threads = selection.threads > 1 ? `, ${selection.threads} threads` : '';
+  const lines = [
+    `backend: ${selection.backend} (for ${selection.purpose}, ${selection.environment}${threads})`,
+  ];
   for (const a of selection.attempts) {
     const mark = a.outcome === 'selected' ? '*' : a.outcome === 'failed' ? '!' : '-';
     lines.push(`  ${mark} ${a.backend.padEnd(15)} ${a.outcome}: ${a.reason}`);

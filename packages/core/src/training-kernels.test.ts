@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { setSimdKernelsEnabled } from './kernels/simd/simd-kernels.js';
 import { selectBackend } from './select-backend.js';
 
 type GradCase = {
@@ -173,15 +174,45 @@ describe('training kernels', () => {
     },
   );
 
-  it.each(cases.map((c) => [c.name, c] as const))('wasm gradient of %s matches cpu', async (_, c) => {
+  // Each case runs on wasm twice: with topk's SIMD kernels and with their JS fallbacks.
+  const paths = ['simd', 'js'] as const;
+  it.each(paths.flatMap((path) => cases.map((c) => [c.name, path, c] as const)))(
+    'wasm gradient of %s (%s) matches cpu',
+    async (_, path, c) => {
+      await selectBackend({ backend: 'wasm' });
+      setSimdKernelsEnabled(path === 'simd');
+      try {
+        const before = tf.memory().numTensors;
+        const got = gradsOn(c);
+        const want = reference.get(c.name)!;
+        got.forEach((g, i) => {
+          expect(g.length).toBe(want[i]!.length);
+          expect(maxRelError(g, want[i]!)).toBeLessThan(1e-5);
+        });
+        expect(tf.memory().numTensors).toBe(before);
+      } finally {
+        setSimdKernelsEnabled(true);
+      }
+    },
+  );
+
+  it.each([
+    [[0], false],
+    [[0, 1, 2], false],
+    [[0, 1, 2], true],
+    [[1, 0], true],
+    [[1], false],
+    [[0, 2], false],
+    [[0, 1, 2, 3], false],
+  ] as const)('wasm Sum over axes %j (keepDims %s) matches cpu', async (axes, keepDims) => {
+    await selectBackend({ backend: 'cpu' });
+    const x = t([3, 5, 4, 7], 21);
+    const want = tf.sum(x, [...axes], keepDims);
+    const wantValues = want.dataSync().slice();
     await selectBackend({ backend: 'wasm' });
-    const before = tf.memory().numTensors;
-    const got = gradsOn(c);
-    const want = reference.get(c.name)!;
-    got.forEach((g, i) => {
-      expect(g.length).toBe(want[i]!.length);
-      expect(maxRelError(g, want[i]!)).toBeLessThan(1e-5);
-    });
-    expect(tf.memory().numTensors).toBe(before);
+    const got = tf.sum(x, [...axes], keepDims);
+    expect(got.shape).toEqual(want.shape);
+    expect(maxRelError(got.dataSync(), wantValues)).toBeLessThan(1e-5);
+    tf.dispose([x, want, got]);
   });
 });

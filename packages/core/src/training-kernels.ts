@@ -5,6 +5,8 @@ import { depthwiseBackpropFilterKernel } from './kernels/depthwise-backprop-filt
 import { depthwiseBackpropInputKernel } from './kernels/depthwise-backprop-input.js';
 import { avgPoolGradKernel, maxPoolGradKernel } from './kernels/pool-grad.js';
 import { resizeBilinearGradKernel, resizeNearestNeighborGradKernel } from './kernels/resize-grad.js';
+import { prepareSimdKernels } from './kernels/simd/simd-kernels.js';
+import { sumLeadingAxesKernel } from './kernels/sum-leading-axes.js';
 import { unsortedSegmentSumKernel } from './kernels/unsorted-segment-sum.js';
 
 /**
@@ -48,6 +50,7 @@ const supplied: Record<string, readonly ((name: 'cpu' | 'wasm') => tf.KernelConf
     avgPoolGradKernel,
     resizeBilinearGradKernel,
     resizeNearestNeighborGradKernel,
+    sumLeadingAxesKernel,
   ],
   // tfjs 4.22's cpu ResizeBilinearGrad swaps height and width and ignores halfPixelCenters; its
   // ResizeNearestNeighborGrad gives NaN or wrong sums when downsizing or with halfPixelCenters.
@@ -83,4 +86,15 @@ export function registerTrainingKernels(backendName: string): TrainingKernelRepo
 /** Training kernels that a backend has no implementation of right now. */
 export function missingTrainingKernels(backendName: string): string[] {
   return TRAINING_KERNEL_NAMES.filter((name) => tf.getKernel(name, backendName) === undefined);
+}
+
+/**
+ * Compiles topk's SIMD kernels against the active wasm backend's memory, so that the kernels registered by
+ * {@link registerTrainingKernels} take their SIMD paths (they fall back to JS loops until then). Resolves
+ * to whether the SIMD kernels are in use.
+ */
+export async function prepareWasmSimdKernels(): Promise<boolean> {
+  if (tf.getBackend() !== 'wasm') return false;
+  const backend = tf.backend() as unknown as { wasm: unknown };
+  return (await prepareSimdKernels(backend.wasm)) !== undefined;
 }

@@ -16,6 +16,31 @@ export function depthwiseBackpropFilterKernel(backendName: HostBackendName): Ker
     const g = convGeometry(x.shape, a.filterShape, a, true);
     const [kH, kW, channels, multiplier] = a.filterShape;
     const io = kernelIo(backendName, backend);
+    const { simd } = io;
+    if (simd !== undefined) {
+      const dw = io.alloc(a.filterShape, 'float32', false);
+      simd.topk_depthwise_filter_grad(
+        io.pointer(x),
+        io.pointer(dy),
+        io.pointer(dw),
+        g.batch,
+        g.inH,
+        g.inW,
+        channels,
+        g.outH,
+        g.outW,
+        kH,
+        kW,
+        multiplier,
+        g.strideH,
+        g.strideW,
+        g.dilationH,
+        g.dilationW,
+        g.padTop,
+        g.padLeft,
+      );
+      return dw;
+    }
     const dw = io.alloc(a.filterShape);
     const xs = io.view(x);
     const dys = io.view(dy);

@@ -1,5 +1,6 @@
 import type { DataType, KernelBackend, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { type SimdKernels, simdKernelsFor } from './simd/simd-kernels.js';
 
 /**
  * The two CPU-memory backends that topk supplies kernels for. Both keep tensor data in typed arrays that a
@@ -13,8 +14,10 @@ interface CpuBackendLike extends KernelBackend {
 }
 
 interface WasmBackendLike extends KernelBackend {
+  wasm: unknown;
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): TypedArray;
+  getMemoryOffset(dataId: object): number;
 }
 
 /**
@@ -25,14 +28,18 @@ interface WasmBackendLike extends KernelBackend {
  */
 export interface KernelIo {
   readonly backendName: HostBackendName;
-  /** Allocates an output tensor and returns it with a zero-filled view of its memory. */
-  alloc(shape: readonly number[], dtype?: DataType): TensorInfo;
+  /** Allocates an output tensor, zero-filled unless `zeroed` is false (for kernels that write every value). */
+  alloc(shape: readonly number[], dtype?: DataType, zeroed?: boolean): TensorInfo;
   /** A view of a tensor's values; valid until the next allocation. */
   view(info: TensorInfo): TypedArray;
   /** Runs another kernel of the same backend and returns its output. */
   run(kernelName: string, inputs: Record<string, TensorInfo>, attrs?: Record<string, unknown>): TensorInfo;
   /** Frees an intermediate tensor that the kernel allocated. */
   free(info: TensorInfo): void;
+  /** topk's SIMD kernels sharing this backend's memory (wasm only, once prepared). */
+  readonly simd: SimdKernels | undefined;
+  /** Byte offset of a tensor in the wasm heap (wasm only). */
+  pointer(info: TensorInfo): number;
 }
 
 export function kernelIo(backendName: HostBackendName, backend: unknown): KernelIo {
@@ -63,19 +70,25 @@ export function kernelIo(backendName: HostBackendName, backend: unknown): Kernel
       view: (info) => cpu.data.get(info.dataId).values,
       run,
       free,
+      simd: undefined,
+      pointer: () => {
+        throw new Error('The cpu backend has no heap pointers');
+      },
     };
   }
   const wasm = backend as WasmBackendLike;
   return {
     backendName,
-    alloc: (shape, dtype = 'float32') => {
+    alloc: (shape, dtype = 'float32', zeroed = true) => {
       const info = wasm.makeOutput([...shape], dtype);
-      wasm.typedArrayFromHeap(info).fill(0);
+      if (zeroed) wasm.typedArrayFromHeap(info).fill(0);
       return info;
     },
     view: (info) => wasm.typedArrayFromHeap(info),
     run,
     free,
+    simd: simdKernelsFor(wasm.wasm),
+    pointer: (info) => wasm.getMemoryOffset(info.dataId),
   };
 }
 

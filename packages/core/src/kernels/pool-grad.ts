@@ -14,7 +14,7 @@ interface PoolAttrs {
  */
 export function maxPoolGradKernel(backendName: HostBackendName): KernelConfig {
   const kernelFunc = ({ inputs, backend, attrs }: Parameters<KernelFunc>[0]): TensorInfo => {
-    const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+    const { dy, input, output } = inputs as { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
     const a = attrs as unknown as PoolAttrs;
     const info = backend_util.computePool2DInfo(
       input.shape as [number, number, number, number],
@@ -27,6 +27,30 @@ export function maxPoolGradKernel(backendName: HostBackendName): KernelConfig {
     const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
     const { strideHeight, strideWidth, effectiveFilterHeight: fH, effectiveFilterWidth: fW } = info;
     const io = kernelIo(backendName, backend);
+    const { simd } = io;
+    if (simd !== undefined) {
+      const dx = io.alloc(input.shape, 'float32', false);
+      // Compares with the forward output: the first element equal to its window's max is that max.
+      simd.topk_max_pool_grad(
+        io.pointer(input),
+        io.pointer(output),
+        io.pointer(dy),
+        io.pointer(dx),
+        batchSize,
+        inHeight,
+        inWidth,
+        channels,
+        outHeight,
+        outWidth,
+        fH,
+        fW,
+        strideHeight,
+        strideWidth,
+        info.padInfo.top,
+        info.padInfo.left,
+      );
+      return dx;
+    }
     const dx = io.alloc(input.shape, 'float32');
     const xs = io.view(input);
     const g = io.view(dy);
@@ -90,6 +114,27 @@ export function avgPoolGradKernel(backendName: HostBackendName): KernelConfig {
     const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
     const { strideHeight, strideWidth, effectiveFilterHeight: fH, effectiveFilterWidth: fW } = info;
     const io = kernelIo(backendName, backend);
+    const { simd } = io;
+    if (simd !== undefined) {
+      const dx = io.alloc(input.shape, 'float32', false);
+      simd.topk_avg_pool_grad(
+        io.pointer(dy),
+        io.pointer(dx),
+        batchSize,
+        inHeight,
+        inWidth,
+        channels,
+        outHeight,
+        outWidth,
+        fH,
+        fW,
+        strideHeight,
+        strideWidth,
+        info.padInfo.top,
+        info.padInfo.left,
+      );
+      return dx;
+    }
     const dx = io.alloc(input.shape, 'float32');
     const g = io.view(dy);
     const acc = new Float64Array(batchSize * inHeight * inWidth * channels);

@@ -1,0 +1,195 @@
+// topk's WebAssembly SIMD kernels for the tfjs wasm backend.
+//
+// The module imports the wasm backend's own linear memory, so every pointer below is an offset into the
+// heap where tfjs keeps its tensors: no copies in or out. It must therefore own no memory of its own: no
+// data segments, no static variables and no stack frames (the build script checks the binary for all
+// three). Everything is plain loops over 128-bit vectors (wasm_simd128.h), with scalar tails.
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name))) __attribute__((visibility("default")))
+
+typedef float f32;
+typedef int32_t i32;
+
+static inline void zero(f32 *p, i32 n) {
+  i32 i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(p + i, wasm_f32x4_splat(0.f));
+  for (; i < n; i++) p[i] = 0.f;
+}
+
+// out[c] = Σ_r x[r, c] for a row-major [rows, cols] matrix: the bias gradient of conv and dense layers,
+// i.e. Sum over every axis but the last.
+EXPORT(topk_sum_rows)
+void topk_sum_rows(const f32 *x, f32 *out, i32 rows, i32 cols) {
+  zero(out, cols);
+  // Blocks of rows accumulate in the output (it stays in L1); 4 row-pointers at a time halve the stores.
+  i32 r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const f32 *a = x + (int64_t)r * cols;
+    const f32 *b = a + cols, *c = b + cols, *d = c + cols;
+    i32 j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      v128_t s = wasm_f32x4_add(wasm_f32x4_add(wasm_v128_load(a + j), wasm_v128_load(b + j)),
+                                wasm_f32x4_add(wasm_v128_load(c + j), wasm_v128_load(d + j)));
+      wasm_v128_store(out + j, wasm_f32x4_add(wasm_v128_load(out + j), s));
+    }
+    for (; j < cols; j++) out[j] += (a[j] + b[j]) + (c[j] + d[j]);
+  }
+  for (; r < rows; r++) {
+    const f32 *a = x + (int64_t)r * cols;
+    for (i32 j = 0; j < cols; j++) out[j] += a[j];
+  }
+}
+
+// MaxPoolGrad, NHWC: each output gradient goes to the first maximum of its window in row-major order
+// (tfjs cpu's rule). `y` is the forward output, so that maximum is the first element equal to it; four
+// channels at a time carry a mask of lanes still looking for it.
+EXPORT(topk_max_pool_grad)
+void topk_max_pool_grad(const f32 *x, const f32 *y, const f32 *dy, f32 *dx, i32 n, i32 h, i32 w, i32 c,
+                        i32 oh, i32 ow, i32 fh, i32 fw, i32 sh, i32 sw, i32 pt, i32 pl) {
+  zero(dx, n * h * w * c);
+  for (i32 b = 0; b < n; b++) {
+    for (i32 oy = 0; oy < oh; oy++) {
+      i32 y0 = oy * sh - pt;
+      i32 yMin = y0 < 0 ? 0 : y0;
+      i32 yMax = y0 + fh > h ? h : y0 + fh;
+      for (i32 ox = 0; ox < ow; ox++) {
+        i32 x0 = ox * sw - pl;
+        i32 xMin = x0 < 0 ? 0 : x0;
+        i32 xMax = x0 + fw > w ? w : x0 + fw;
+        i32 o = ((b * oh + oy) * ow + ox) * c;
+        i32 ch = 0;
+        for (; ch + 4 <= c; ch += 4) {
+          v128_t m = wasm_v128_load(y + o + ch);
+          v128_t g = wasm_v128_load(dy + o + ch);
+          v128_t open = wasm_i32x4_splat(-1);
+          for (i32 yy = yMin; yy < yMax; yy++) {
+            for (i32 xx = xMin; xx < xMax; xx++) {
+              i32 k = ((b * h + yy) * w + xx) * c + ch;
+              v128_t hit = wasm_v128_and(wasm_f32x4_eq(wasm_v128_load(x + k), m), open);
+              wasm_v128_store(dx + k, wasm_f32x4_add(wasm_v128_load(dx + k), wasm_v128_and(g, hit)));
+              open = wasm_v128_andnot(open, hit);
+            }
+          }
+        }
+        for (; ch < c; ch++) {
+          f32 m = y[o + ch];
+          i32 found = 0;
+          for (i32 yy = yMin; yy < yMax && !found; yy++) {
+            for (i32 xx = xMin; xx < xMax; xx++) {
+              i32 k = ((b * h + yy) * w + xx) * c + ch;
+              if (x[k] == m) {
+                dx[k] += dy[o + ch];
+                found = 1;
+                break;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// im2col for NHWC convolutions: row p = (b, oy, ox) of `cols` holds the kh·kw·c input values that output
+// pixel reads, in (i, j, ch) order (zeros where the window hangs over the padding), so that
+// dW[kh·kw·c, co] = colsᵀ · dY[p, co].
+EXPORT(topk_im2col)
+void topk_im2col(const f32 *x, f32 *cols, i32 n, i32 h, i32 w, i32 c, i32 oh, i32 ow, i32 kh, i32 kw, i32 sh,
+                 i32 sw, i32 dh, i32 dwl, i32 pt, i32 pl) {
+  f32 *out = cols;
+  for (i32 b = 0; b < n; b++) {
+    for (i32 oy = 0; oy < oh; oy++) {
+      for (i32 ox = 0; ox < ow; ox++) {
+        for (i32 i = 0; i < kh; i++) {
+          i32 iy = oy * sh + i * dh - pt;
+          for (i32 j = 0; j < kw; j++) {
+            i32 ix = ox * sw + j * dwl - pl;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+              zero(out, c);
+            } else {
+              const f32 *src = x + ((b * h + iy) * w + ix) * c;
+              i32 ch = 0;
+              for (; ch + 4 <= c; ch += 4) wasm_v128_store(out + ch, wasm_v128_load(src + ch));
+              for (; ch < c; ch++) out[ch] = src[ch];
+            }
+            out += c;
+          }
+        }
+      }
+    }
+  }
+}
+
+// AvgPoolGrad, NHWC: each output gradient is spread over the in-bounds pixels of its window, divided by
+// their count (as the forward AvgPool divides).
+EXPORT(topk_avg_pool_grad)
+void topk_avg_pool_grad(const f32 *dy, f32 *dx, i32 n, i32 h, i32 w, i32 c, i32 oh, i32 ow, i32 fh, i32 fw,
+                        i32 sh, i32 sw, i32 pt, i32 pl) {
+  zero(dx, n * h * w * c);
+  for (i32 b = 0; b < n; b++) {
+    for (i32 oy = 0; oy < oh; oy++) {
+      i32 y0 = oy * sh - pt;
+      i32 yMin = y0 < 0 ? 0 : y0;
+      i32 yMax = y0 + fh > h ? h : y0 + fh;
+      for (i32 ox = 0; ox < ow; ox++) {
+        i32 x0 = ox * sw - pl;
+        i32 xMin = x0 < 0 ? 0 : x0;
+        i32 xMax = x0 + fw > w ? w : x0 + fw;
+        i32 count = (yMax - yMin) * (xMax - xMin);
+        if (count <= 0) continue;
+        f32 inv = 1.f / (f32)count;
+        v128_t vinv = wasm_f32x4_splat(inv);
+        const f32 *g = dy + ((b * oh + oy) * ow + ox) * c;
+        for (i32 yy = yMin; yy < yMax; yy++) {
+          for (i32 xx = xMin; xx < xMax; xx++) {
+            f32 *d = dx + ((b * h + yy) * w + xx) * c;
+            i32 ch = 0;
+            for (; ch + 4 <= c; ch += 4)
+              wasm_v128_store(d + ch, wasm_f32x4_add(wasm_v128_load(d + ch), wasm_f32x4_mul(wasm_v128_load(g + ch), vinv)));
+            for (; ch < c; ch++) d[ch] += g[ch] * inv;
+          }
+        }
+      }
+    }
+  }
+}
+
+// DepthwiseConv2dNativeBackpropFilter, NHWC input, filter [kh, kw, c, m]:
+// dw[i, j, ch·m + q] = Σ_{b, oy, ox} x[b, oy·sh + i·dh − pt, ox·sw + j·dw − pl, ch] · dy[b, oy, ox, ch·m + q]
+EXPORT(topk_depthwise_filter_grad)
+void topk_depthwise_filter_grad(const f32 *x, const f32 *dy, f32 *dw, i32 n, i32 h, i32 w, i32 c, i32 oh, i32 ow,
+                                i32 kh, i32 kw, i32 mult, i32 sh, i32 sw, i32 dh, i32 dwl, i32 pt, i32 pl) {
+  i32 cm = c * mult;
+  zero(dw, kh * kw * cm);
+  for (i32 b = 0; b < n; b++) {
+    for (i32 oy = 0; oy < oh; oy++) {
+      for (i32 ox = 0; ox < ow; ox++) {
+        const f32 *g = dy + ((b * oh + oy) * ow + ox) * cm;
+        for (i32 i = 0; i < kh; i++) {
+          i32 iy = oy * sh + i * dh - pt;
+          if (iy < 0 || iy >= h) continue;
+          for (i32 j = 0; j < kw; j++) {
+            i32 ix = ox * sw + j * dwl - pl;
+            if (ix < 0 || ix >= w) continue;
+            const f32 *xp = x + ((b * h + iy) * w + ix) * c;
+            f32 *d = dw + (i * kw + j) * cm;
+            if (mult == 1) {
+              i32 ch = 0;
+              for (; ch + 4 <= c; ch += 4)
+                wasm_v128_store(d + ch, wasm_f32x4_add(wasm_v128_load(d + ch),
+                                                       wasm_f32x4_mul(wasm_v128_load(xp + ch), wasm_v128_load(g + ch))));
+              for (; ch < c; ch++) d[ch] += xp[ch] * g[ch];
+            } else {
+              for (i32 ch = 0; ch < c; ch++) {
+                f32 xv = xp[ch];
+                for (i32 q = 0; q < mult; q++) d[ch * mult + q] += xv * g[ch * mult + q];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

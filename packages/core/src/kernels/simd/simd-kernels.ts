@@ -1,0 +1,130 @@
+import { KERNELS_WASM_PLAIN, KERNELS_WASM_SHARED } from './kernels-wasm.generated.js';
+
+/** topk's SIMD kernels, compiled from `packages/core/native/kernels.c`; arguments are heap byte offsets. */
+export interface SimdKernels {
+  topk_sum_rows(x: number, out: number, rows: number, cols: number): void;
+  topk_max_pool_grad(
+    x: number,
+    y: number,
+    dy: number,
+    dx: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    fh: number,
+    fw: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+  ): void;
+  topk_avg_pool_grad(
+    dy: number,
+    dx: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    fh: number,
+    fw: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+  ): void;
+  topk_im2col(
+    x: number,
+    cols: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dwl: number,
+    pt: number,
+    pl: number,
+  ): void;
+  topk_depthwise_filter_grad(
+    x: number,
+    dy: number,
+    dw: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    kh: number,
+    kw: number,
+    mult: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dwl: number,
+    pt: number,
+    pl: number,
+  ): void;
+}
+
+interface EmscriptenModuleLike {
+  asm?: { memory?: WebAssembly.Memory };
+  wasmMemory?: WebAssembly.Memory;
+}
+
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
+let enabled = true;
+
+/** Turns the SIMD paths off and on (tests use it to exercise the JS fallbacks on wasm). */
+export function setSimdKernelsEnabled(value: boolean): void {
+  enabled = value;
+}
+
+function decodeBase64(text: string): Uint8Array {
+  const g = globalThis as { Buffer?: { from(s: string, e: string): Uint8Array } };
+  if (g.Buffer !== undefined) return g.Buffer.from(text, 'base64');
+  const bin = atob(text);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/** The WebAssembly.Memory of a tfjs wasm backend (`backend.wasm`), if it exposes one. */
+export function wasmBackendMemory(wasmModule: unknown): WebAssembly.Memory | undefined {
+  const m = wasmModule as EmscriptenModuleLike | undefined;
+  return m?.asm?.memory ?? m?.wasmMemory;
+}
+
+/**
+ * Instantiates the kernels against a tfjs wasm backend's memory (once per memory). Asynchronous because
+ * browsers refuse to compile modules over 4 KB synchronously on the main thread.
+ */
+export async function prepareSimdKernels(wasmModule: unknown): Promise<SimdKernels | undefined> {
+  const memory = wasmBackendMemory(wasmModule);
+  if (memory === undefined) return undefined;
+  const existing = instances.get(memory);
+  if (existing !== undefined) return existing;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const bytes = decodeBase64(shared ? KERNELS_WASM_SHARED : KERNELS_WASM_PLAIN);
+  const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const kernels = instance.exports as unknown as SimdKernels;
+  instances.set(memory, kernels);
+  return kernels;
+}
+
+/** The kernels prepared for this wasm backend module, or undefined (callers then use their JS path). */
+export function simdKernelsFor(wasmModule: unknown): SimdKernels | undefined {
+  const memory = wasmBackendMemory(wasmModule);
+  return memory === undefined || !enabled ? undefined : instances.get(memory);
+}
