@@ -92,29 +92,31 @@ void topk_max_pool_grad(const f32 *x, const f32 *y, const f32 *dy, f32 *dx, i32 
   }
 }
 
-// im2col for NHWC convolutions: row p = (b, oy, ox) of `cols` holds the kh·kw·c input values that output
-// pixel reads, in (i, j, ch) order (zeros where the window hangs over the padding), so that
-// dW[kh·kw·c, co] = colsᵀ · dY[p, co].
-EXPORT(topk_im2col)
-void topk_im2col(const f32 *x, f32 *cols, i32 n, i32 h, i32 w, i32 c, i32 oh, i32 ow, i32 kh, i32 kw, i32 sh,
-                 i32 sw, i32 dh, i32 dwl, i32 pt, i32 pl) {
-  f32 *out = cols;
+// Transposed im2col for NHWC convolutions: row k = (i, j, ch) of `cols` (kh·kw·c rows of n·oh·ow values)
+// holds, for every output pixel p = (b, oy, ox), the input value that tap reads (0 over the padding), so
+// that dW[k, co] = Σ_p cols[k, p] · dY[p, co] is one plain matrix product. Output pixels are visited in
+// blocks of 64 along a row so that the input they read stays in cache while the rows are written.
+EXPORT(topk_im2col_t)
+void topk_im2col_t(const f32 *x, f32 *cols, i32 n, i32 h, i32 w, i32 c, i32 oh, i32 ow, i32 kh, i32 kw, i32 sh,
+                   i32 sw, i32 dh, i32 dwl, i32 pt, i32 pl) {
+  int64_t pixels = (int64_t)n * oh * ow;
   for (i32 b = 0; b < n; b++) {
     for (i32 oy = 0; oy < oh; oy++) {
-      for (i32 ox = 0; ox < ow; ox++) {
+      int64_t p0 = ((int64_t)b * oh + oy) * ow;
+      for (i32 ox0 = 0; ox0 < ow; ox0 += 64) {
+        i32 ox1 = ox0 + 64 < ow ? ox0 + 64 : ow;
         for (i32 i = 0; i < kh; i++) {
           i32 iy = oy * sh + i * dh - pt;
+          i32 rowOk = iy >= 0 && iy < h;
+          const f32 *xrow = x + ((int64_t)b * h + (rowOk ? iy : 0)) * w * c;
           for (i32 j = 0; j < kw; j++) {
-            i32 ix = ox * sw + j * dwl - pl;
-            if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-              zero(out, c);
-            } else {
-              const f32 *src = x + ((b * h + iy) * w + ix) * c;
-              i32 ch = 0;
-              for (; ch + 4 <= c; ch += 4) wasm_v128_store(out + ch, wasm_v128_load(src + ch));
-              for (; ch < c; ch++) out[ch] = src[ch];
+            for (i32 ch = 0; ch < c; ch++) {
+              f32 *dst = cols + ((int64_t)(i * kw + j) * c + ch) * pixels + p0;
+              for (i32 ox = ox0; ox < ox1; ox++) {
+                i32 ix = ox * sw + j * dwl - pl;
+                dst[ox] = (rowOk && ix >= 0 && ix < w) ? xrow[(int64_t)ix * c + ch] : 0.f;
+              }
             }
-            out += c;
           }
         }
       }
@@ -192,4 +194,78 @@ void topk_depthwise_filter_grad(const f32 *x, const f32 *dy, f32 *dw, i32 n, i32
       }
     }
   }
+}
+
+// dst[r, :] = src[:] for r < rows: Tile of a tensor whose leading axes are 1 (a per-channel vector
+// broadcast over batch and space, as batch-norm gradients do).
+EXPORT(topk_tile_rows)
+void topk_tile_rows(const f32 *src, f32 *dst, i32 rows, i32 cols) {
+  for (i32 r = 0; r < rows; r++) {
+    f32 *d = dst + (int64_t)r * cols;
+    i32 j = 0;
+    for (; j + 4 <= cols; j += 4) wasm_v128_store(d + j, wasm_v128_load(src + j));
+    for (; j < cols; j++) d[j] = src[j];
+  }
+}
+
+// y[r, c] = (x[r, c] − m[c]) · a[c] + b[c]: batch-norm with scale/√(var + ε) folded into a. The mean is
+// subtracted first, as tfjs does, so that large means do not cancel catastrophically.
+EXPORT(topk_channel_affine)
+void topk_channel_affine(const f32 *x, const f32 *m, const f32 *a, const f32 *b, f32 *y, i32 rows, i32 cols) {
+  for (i32 r = 0; r < rows; r++) {
+    const f32 *xr = x + (int64_t)r * cols;
+    f32 *yr = y + (int64_t)r * cols;
+    i32 j = 0;
+    for (; j + 4 <= cols; j += 4)
+      wasm_v128_store(yr + j, wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xr + j), wasm_v128_load(m + j)),
+                                                            wasm_v128_load(a + j)),
+                                             wasm_v128_load(b + j)));
+    for (; j < cols; j++) yr[j] = (xr[j] - m[j]) * a[j] + b[j];
+  }
+}
+
+// The two per-channel sums a batch-norm gradient needs, in one pass:
+// s1[c] = Σ_r dy[r, c],  s2[c] = Σ_r dy[r, c] · (x[r, c] − mean[c]).
+EXPORT(topk_bn_grad_sums)
+void topk_bn_grad_sums(const f32 *x, const f32 *dy, const f32 *mean, f32 *s1, f32 *s2, i32 rows, i32 cols) {
+  zero(s1, cols);
+  zero(s2, cols);
+  for (i32 r = 0; r < rows; r++) {
+    const f32 *xr = x + (int64_t)r * cols;
+    const f32 *gr = dy + (int64_t)r * cols;
+    i32 j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      v128_t g = wasm_v128_load(gr + j);
+      v128_t d = wasm_f32x4_sub(wasm_v128_load(xr + j), wasm_v128_load(mean + j));
+      wasm_v128_store(s1 + j, wasm_f32x4_add(wasm_v128_load(s1 + j), g));
+      wasm_v128_store(s2 + j, wasm_f32x4_add(wasm_v128_load(s2 + j), wasm_f32x4_mul(g, d)));
+    }
+    for (; j < cols; j++) {
+      s1[j] += gr[j];
+      s2[j] += gr[j] * (xr[j] - mean[j]);
+    }
+  }
+}
+
+// dx = dy where lo ≤ x ≤ hi, else 0: the gradient of ClipByValue.
+EXPORT(topk_clip_grad)
+void topk_clip_grad(const f32 *x, const f32 *dy, f32 *dx, i32 n, f32 lo, f32 hi) {
+  v128_t vlo = wasm_f32x4_splat(lo), vhi = wasm_f32x4_splat(hi);
+  i32 i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t v = wasm_v128_load(x + i);
+    v128_t in = wasm_v128_and(wasm_f32x4_ge(v, vlo), wasm_f32x4_le(v, vhi));
+    wasm_v128_store(dx + i, wasm_v128_and(wasm_v128_load(dy + i), in));
+  }
+  for (; i < n; i++) dx[i] = (x[i] >= lo && x[i] <= hi) ? dy[i] : 0.f;
+}
+
+// dx = dy where x > 0, else 0: the gradient of ReLU (tfjs: dy · step(x), step(0) = 0).
+EXPORT(topk_relu_grad)
+void topk_relu_grad(const f32 *x, const f32 *dy, f32 *dx, i32 n) {
+  v128_t z = wasm_f32x4_splat(0.f);
+  i32 i = 0;
+  for (; i + 4 <= n; i += 4)
+    wasm_v128_store(dx + i, wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(x + i), z)));
+  for (; i < n; i++) dx[i] = x[i] > 0.f ? dy[i] : 0.f;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, InvalidArgumentError } from './errors.js';
+import { registerFastGradients } from './fast-gradients.js';
 import {
   prepareWasmSimdKernels,
   registerTrainingKernels,
@@ -318,7 +319,10 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     const source = options.threads === undefined ? 'TOPK_THREADS' : 'threads';
     throw new InvalidArgumentError('selectBackend', source, 'an integer in [1, 64]', threadsText ?? threads);
   }
-  if (purpose === 'train') await ensureGradients();
+  if (purpose === 'train') {
+    await ensureGradients();
+    registerFastGradients();
+  }
   const candidates = forced ? [requested] : order;
   const attempts: BackendAttempt[] = [];
 

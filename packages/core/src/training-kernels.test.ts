@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { im2colLimits } from './kernels/conv2d-backprop-filter.js';
 import { setSimdKernelsEnabled } from './kernels/simd/simd-kernels.js';
 import { selectBackend } from './select-backend.js';
 
@@ -51,6 +52,9 @@ const cases: GradCase[] = [
   conv(1, 'valid', [1, 6, 4, 2], [2, 3, 2, 2]),
   conv(3, 'same', [2, 10, 7, 3], [1, 1, 3, 4]),
   conv(2, 'same', [1, 6, 6, 2], [2, 2, 2, 3]),
+  // Wide enough (kH·kW·Ci > 64) for the recast-convolution path rather than the unrolled one.
+  conv(1, 'same', [2, 6, 5, 8], [3, 3, 8, 4]),
+  conv(2, 'valid', [1, 9, 8, 9], [3, 3, 9, 3]),
   depthwise(1, 'same', [2, 6, 5, 3], [3, 3, 3, 1]),
   depthwise(2, 'same', [2, 7, 6, 4], [3, 3, 4, 1]),
   depthwise(2, 'valid', [1, 9, 8, 2], [3, 3, 2, 3]),
@@ -100,6 +104,21 @@ const cases: GradCase[] = [
     name: 'resizeBilinear alignCorners 4x6 -> 7x5',
     inputs: () => [t([1, 4, 6, 2], 11)],
     f: (a) => tf.square(tf.image.resizeBilinear(a as tf.Tensor4D, [7, 5], true)),
+  },
+  {
+    name: 'batch-norm in training mode (moments, FusedBatchNorm)',
+    inputs: () => tf.tidy(() => [t([3, 4, 5, 6], 14), tf.add(t([6], 15), 1), t([6], 16)]),
+    f: (x, gamma, beta) => {
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      const y = tf.batchNorm(x, mean, variance, beta as tf.Tensor1D, gamma as tf.Tensor1D, 1e-3);
+      return tf.mul(y, t([3, 4, 5, 6], 17));
+    },
+  },
+  {
+    name: 'relu and relu6 (ClipByValue)',
+    // Values k·0.1 − 3.03 stay at least 0.03 away from both kinks (0 and 2.02).
+    inputs: () => tf.tidy(() => [tf.sub(separated([2, 5, 4, 3], 18), 3.03)]),
+    f: (x) => tf.mul(tf.clipByValue(tf.relu(x), 0, 2.02), t([2, 5, 4, 3], 19)),
   },
   {
     name: 'gather (UnsortedSegmentSum)',
@@ -196,6 +215,54 @@ describe('training kernels', () => {
     },
   );
 
+  it('chunks the unrolled input of large batches (filter gradient by im2col in parts)', async () => {
+    const c = conv(1, 'same', [5, 6, 7, 2], [3, 3, 2, 3]);
+    await selectBackend({ backend: 'cpu' });
+    const want = gradsOn(c);
+    await selectBackend({ backend: 'wasm' });
+    const saved = im2colLimits.maxFloats;
+    im2colLimits.maxFloats = 18 * 42 * 2; // two images per chunk: chunks of 2, 2 and 1
+    try {
+      const got = gradsOn(c);
+      expect(maxRelError(got[1]!, want[1]!)).toBeLessThan(1e-5);
+    } finally {
+      im2colLimits.maxFloats = saved;
+    }
+  });
+
+  it('wasm FusedBatchNorm and Tile forward match cpu', async () => {
+    const inputs = () => ({
+      x: t([3, 4, 5, 6], 22),
+      m: t([6], 23),
+      v: tf.add(t([6], 24), 1),
+      s: t([6], 25),
+      o: t([6], 26),
+    });
+    const run = () =>
+      tf.tidy(() => {
+        const { x, m, v, s, o } = inputs();
+        return [
+          tf.batchNorm(x, m, v, o, s, 1e-3).dataSync().slice(),
+          tf.batchNorm(x, m, v, undefined, undefined, 1e-3).dataSync().slice(),
+          tf
+            .tile(tf.reshape(m, [1, 1, 1, 6]), [3, 4, 5, 1])
+            .dataSync()
+            .slice(),
+          tf
+            .tile(tf.reshape(m, [2, 3]), [2, 2])
+            .dataSync()
+            .slice(),
+        ];
+      });
+    await selectBackend({ backend: 'cpu' });
+    const want = run();
+    await selectBackend({ backend: 'wasm' });
+    const got = run();
+    got.forEach((g, i) => {
+      expect(maxRelError(g, want[i]!)).toBeLessThan(1e-6);
+    });
+  });
+
   it.each([
     [[0], false],
     [[0, 1, 2], false],
@@ -204,15 +271,17 @@ describe('training kernels', () => {
     [[1], false],
     [[0, 2], false],
     [[0, 1, 2, 3], false],
-  ] as const)('wasm Sum over axes %j (keepDims %s) matches cpu', async (axes, keepDims) => {
-    await selectBackend({ backend: 'cpu' });
-    const x = t([3, 5, 4, 7], 21);
-    const want = tf.sum(x, [...axes], keepDims);
-    const wantValues = want.dataSync().slice();
-    await selectBackend({ backend: 'wasm' });
-    const got = tf.sum(x, [...axes], keepDims);
-    expect(got.shape).toEqual(want.shape);
-    expect(maxRelError(got.dataSync(), wantValues)).toBeLessThan(1e-5);
-    tf.dispose([x, want, got]);
+  ] as const)('wasm Sum and Mean over axes %j (keepDims %s) match cpu', async (axes, keepDims) => {
+    for (const reduce of [tf.sum, tf.mean]) {
+      await selectBackend({ backend: 'cpu' });
+      const x = t([3, 5, 4, 7], 21);
+      const want = reduce(x, [...axes], keepDims);
+      const wantValues = want.dataSync().slice();
+      await selectBackend({ backend: 'wasm' });
+      const got = reduce(x, [...axes], keepDims);
+      expect(got.shape).toEqual(want.shape);
+      expect(maxRelError(got.dataSync(), wantValues)).toBeLessThan(1e-5);
+      tf.dispose([x, want, got]);
+    }
   });
 });

@@ -1,12 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  batchNormChannelsKernel,
+  reduceLeadingAxesKernel,
+  tileLeadingAxesKernel,
+} from './kernels/broadcast-kernels.js';
 import { conv2dBackpropFilterKernel } from './kernels/conv2d-backprop-filter.js';
 import { conv2dBackpropInputKernel } from './kernels/conv2d-backprop-input.js';
 import { depthwiseBackpropFilterKernel } from './kernels/depthwise-backprop-filter.js';
 import { depthwiseBackpropInputKernel } from './kernels/depthwise-backprop-input.js';
+import {
+  batchNormGradSumsKernel,
+  clipByValueGradKernel,
+  reluGradKernel,
+} from './kernels/fused-gradient-kernels.js';
 import { avgPoolGradKernel, maxPoolGradKernel } from './kernels/pool-grad.js';
 import { resizeBilinearGradKernel, resizeNearestNeighborGradKernel } from './kernels/resize-grad.js';
 import { prepareSimdKernels } from './kernels/simd/simd-kernels.js';
-import { sumLeadingAxesKernel } from './kernels/sum-leading-axes.js';
 import { unsortedSegmentSumKernel } from './kernels/unsorted-segment-sum.js';
 
 /**
@@ -50,12 +59,25 @@ const supplied: Record<string, readonly ((name: 'cpu' | 'wasm') => tf.KernelConf
     avgPoolGradKernel,
     resizeBilinearGradKernel,
     resizeNearestNeighborGradKernel,
-    sumLeadingAxesKernel,
+    () => reduceLeadingAxesKernel('Sum'),
+    () => reduceLeadingAxesKernel('Mean'),
+    tileLeadingAxesKernel,
+    batchNormChannelsKernel,
+    reluGradKernel,
+    clipByValueGradKernel,
+    batchNormGradSumsKernel,
   ],
   // tfjs 4.22's cpu ResizeBilinearGrad swaps height and width and ignores halfPixelCenters; its
   // ResizeNearestNeighborGrad gives NaN or wrong sums when downsizing or with halfPixelCenters.
   // Both backends' AvgPoolGrad divide border windows by the full window size.
-  cpu: [resizeBilinearGradKernel, resizeNearestNeighborGradKernel, avgPoolGradKernel],
+  cpu: [
+    resizeBilinearGradKernel,
+    resizeNearestNeighborGradKernel,
+    avgPoolGradKernel,
+    reluGradKernel,
+    clipByValueGradKernel,
+    batchNormGradSumsKernel,
+  ],
 };
 
 const done = new Set<string>();

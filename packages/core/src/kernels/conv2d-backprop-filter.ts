@@ -1,9 +1,84 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { ConvGeometry } from './conv-geometry.js';
 import { type ConvGradAttrs, convGeometry } from './conv-geometry.js';
-import { type HostBackendName, kernelIo } from './kernel-io.js';
+import { type HostBackendName, type KernelIo, kernelIo } from './kernel-io.js';
+
+/** Largest transposed-im2col buffer built at once (floats); bigger batches are done in chunks. */
+export const im2colLimits = { maxFloats: 1 << 24 };
 
 /**
- * Conv2DBackpropFilter recast as one forward convolution of the backend's own (XNNPACK on wasm).
+ * dW = colsᵀ · dY as plain matrix products: the input is unrolled once into the transposed im2col matrix
+ * [kH·kW·Ci, pixels] by a SIMD kernel, and XNNPACK multiplies it by dY [pixels, Co] without transposing
+ * either operand. Batches whose unrolled input would exceed `im2colLimits.maxFloats` are done in chunks of images.
+ */
+function im2colFilterGrad(
+  io: KernelIo,
+  x: TensorInfo,
+  dy: TensorInfo,
+  g: ConvGeometry,
+  filterShape: number[],
+): TensorInfo {
+  const simd = io.simd!;
+  const k = g.kH * g.kW * g.inC;
+  const perImage = g.outH * g.outW;
+  const chunk = Math.max(1, Math.min(g.batch, Math.floor(im2colLimits.maxFloats / (k * perImage))));
+  let total: TensorInfo | undefined;
+  for (let b0 = 0; b0 < g.batch; b0 += chunk) {
+    const n = Math.min(chunk, g.batch - b0);
+    const cols = io.alloc([k, n * perImage], 'float32', false);
+    const xOffset = io.pointer(x) + b0 * g.inH * g.inW * g.inC * 4;
+    simd.topk_im2col_t(
+      xOffset,
+      io.pointer(cols),
+      n,
+      g.inH,
+      g.inW,
+      g.inC,
+      g.outH,
+      g.outW,
+      g.kH,
+      g.kW,
+      g.strideH,
+      g.strideW,
+      1,
+      1,
+      g.padTop,
+      g.padLeft,
+    );
+    const dySlice =
+      n === g.batch
+        ? io.run('Reshape', { x: dy }, { shape: [n * perImage, g.outC] })
+        : io.run(
+            'Slice',
+            { x: io.run('Reshape', { x: dy }, { shape: [g.batch * perImage, g.outC] }) },
+            { begin: [b0 * perImage, 0], size: [n * perImage, g.outC] },
+          );
+    const part = io.run(
+      'BatchMatMul',
+      {
+        a: io.run('Reshape', { x: cols }, { shape: [1, k, n * perImage] }),
+        b: io.run('Reshape', { x: dySlice }, { shape: [1, n * perImage, g.outC] }),
+      },
+      { transposeA: false, transposeB: false },
+    );
+    io.free(cols);
+    io.free(dySlice);
+    if (total === undefined) total = part;
+    else {
+      const sum = io.run('Add', { a: total, b: part });
+      io.free(total);
+      io.free(part);
+      total = sum;
+    }
+  }
+  const dw = io.run('Reshape', { x: total! }, { shape: filterShape });
+  io.free(total!);
+  return dw;
+}
+
+/**
+ * Conv2DBackpropFilter on the backend's own fast kernels: for 1x1 and narrow layers as one matrix product
+ * of the unrolled input (see im2colFilterGrad), otherwise recast as one forward convolution:
  *
  * dW[i, j, ci, co] = Σ_{n, y, x} X[n, y·s + i − pT, x·s + j − pL, ci] · dY[n, y, x, co]
  *
@@ -17,6 +92,11 @@ export function conv2dBackpropFilterKernel(backendName: HostBackendName): Kernel
     const a = attrs as unknown as ConvGradAttrs & { filterShape: [number, number, number, number] };
     const g = convGeometry(x.shape, a.filterShape, { ...a, dilations: 1 }, false);
     const io = kernelIo(backendName, backend);
+    // Measured on wasm (docs/performance.md): unrolling wins for 1x1 convolutions and few input taps; for
+    // wide 3x3 layers the unrolled matrix costs more to write than XNNPACK's own convolution saves.
+    if (io.simd !== undefined && (g.kH * g.kW === 1 || g.kH * g.kW * g.inC <= 64)) {
+      return im2colFilterGrad(io, x, dy, g, a.filterShape);
+    }
 
     // Rows/columns of the padded input that the forward pass read; any surplus at the far edge is
     // padded just enough for the correlation to produce exactly kH × kW positions.

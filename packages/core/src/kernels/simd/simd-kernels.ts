@@ -37,7 +37,7 @@ export interface SimdKernels {
     pt: number,
     pl: number,
   ): void;
-  topk_im2col(
+  topk_im2col_t(
     x: number,
     cols: number,
     n: number,
@@ -55,6 +55,27 @@ export interface SimdKernels {
     pt: number,
     pl: number,
   ): void;
+  topk_tile_rows(src: number, dst: number, rows: number, cols: number): void;
+  topk_channel_affine(
+    x: number,
+    m: number,
+    a: number,
+    b: number,
+    y: number,
+    rows: number,
+    cols: number,
+  ): void;
+  topk_bn_grad_sums(
+    x: number,
+    dy: number,
+    mean: number,
+    s1: number,
+    s2: number,
+    rows: number,
+    cols: number,
+  ): void;
+  topk_clip_grad(x: number, dy: number, dx: number, n: number, lo: number, hi: number): void;
+  topk_relu_grad(x: number, dy: number, dx: number, n: number): void;
   topk_depthwise_filter_grad(
     x: number,
     dy: number,

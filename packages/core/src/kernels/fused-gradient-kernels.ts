@@ -1,0 +1,109 @@
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { type HostBackendName, kernelIo, size } from './kernel-io.js';
+
+/**
+ * Kernels behind topk's fused gradients (see `fast-gradients.ts`): each replaces a chain of full-size
+ * elementwise ops of tfjs's stock gradient with one pass over memory.
+ */
+export const FUSED_GRADIENT_KERNELS = {
+  reluGrad: 'TopkReluGrad',
+  clipByValueGrad: 'TopkClipByValueGrad',
+  batchNormGradSums: 'TopkBatchNormGradSums',
+} as const;
+
+type Args = Parameters<KernelFunc>[0];
+
+/** dx = dy where x > 0, else 0 (tfjs: dy · step(x)). */
+export function reluGradKernel(backendName: HostBackendName): KernelConfig {
+  const kernelFunc = ({ inputs, backend }: Args): TensorInfo => {
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const io = kernelIo(backendName, backend);
+    const dx = io.alloc(x.shape, 'float32', false);
+    const n = size(x.shape);
+    if (io.simd !== undefined) {
+      io.simd.topk_relu_grad(io.pointer(x), io.pointer(dy), io.pointer(dx), n);
+      return dx;
+    }
+    const xs = io.view(x);
+    const g = io.view(dy);
+    const out = io.view(dx);
+    for (let i = 0; i < n; i++) out[i] = (xs[i] as number) > 0 ? (g[i] as number) : 0;
+    return dx;
+  };
+  return { kernelName: FUSED_GRADIENT_KERNELS.reluGrad, backendName, kernelFunc: kernelFunc as KernelFunc };
+}
+
+/** dx = dy where min ≤ x ≤ max, else 0 (tfjs: where(x ≥ min ∧ x ≤ max, dy, 0)). */
+export function clipByValueGradKernel(backendName: HostBackendName): KernelConfig {
+  const kernelFunc = ({ inputs, backend, attrs }: Args): TensorInfo => {
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const { clipValueMin: lo, clipValueMax: hi } = attrs as unknown as {
+      clipValueMin: number;
+      clipValueMax: number;
+    };
+    const io = kernelIo(backendName, backend);
+    const dx = io.alloc(x.shape, 'float32', false);
+    const n = size(x.shape);
+    if (io.simd !== undefined) {
+      io.simd.topk_clip_grad(io.pointer(x), io.pointer(dy), io.pointer(dx), n, lo, hi);
+      return dx;
+    }
+    const xs = io.view(x);
+    const g = io.view(dy);
+    const out = io.view(dx);
+    for (let i = 0; i < n; i++) {
+      const v = xs[i] as number;
+      out[i] = v >= lo && v <= hi ? (g[i] as number) : 0;
+    }
+    return dx;
+  };
+  return {
+    kernelName: FUSED_GRADIENT_KERNELS.clipByValueGrad,
+    backendName,
+    kernelFunc: kernelFunc as KernelFunc,
+  };
+}
+
+/** [Σ dy, Σ dy·(x − mean)] per channel (the last axis), in one pass. */
+export function batchNormGradSumsKernel(backendName: HostBackendName): KernelConfig {
+  const kernelFunc = ({ inputs, backend }: Args): TensorInfo[] => {
+    const { x, dy, mean } = inputs as { x: TensorInfo; dy: TensorInfo; mean: TensorInfo };
+    const channels = mean.shape[mean.shape.length - 1] as number;
+    const rows = size(x.shape) / channels;
+    const io = kernelIo(backendName, backend);
+    const s1 = io.alloc([channels], 'float32', false);
+    const s2 = io.alloc([channels], 'float32', false);
+    if (io.simd !== undefined) {
+      io.simd.topk_bn_grad_sums(
+        io.pointer(x),
+        io.pointer(dy),
+        io.pointer(mean),
+        io.pointer(s1),
+        io.pointer(s2),
+        rows,
+        channels,
+      );
+      return [s1, s2];
+    }
+    const xs = io.view(x);
+    const g = io.view(dy);
+    const m = io.view(mean);
+    const a1 = new Float64Array(channels);
+    const a2 = new Float64Array(channels);
+    for (let r = 0, k = 0; r < rows; r++) {
+      for (let c = 0; c < channels; c++, k++) {
+        const gv = g[k] as number;
+        a1[c] = (a1[c] as number) + gv;
+        a2[c] = (a2[c] as number) + gv * ((xs[k] as number) - (m[c] as number));
+      }
+    }
+    io.view(s1).set(a1);
+    io.view(s2).set(a2);
+    return [s1, s2];
+  };
+  return {
+    kernelName: FUSED_GRADIENT_KERNELS.batchNormGradSums,
+    backendName,
+    kernelFunc: kernelFunc as KernelFunc,
+  };
+}
