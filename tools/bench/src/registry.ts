@@ -1,0 +1,11 @@
+import { matmulBench } from './benches/matmul.js';
+import { trainCnnBench } from './benches/train-cnn.js';
+import { trainMnetBench } from './benches/train-mnet.js';
+import type { Bench, BenchName } from './types.js';
+
+/** Every bench by name; the typed map makes a name without a bench (or the reverse) a type error. */
+export const BENCHES: Readonly<Record<BenchName, Bench>> = {
+  matmul: matmulBench,
+  'train-cnn': trainCnnBench,
+  'train-mnet': trainMnetBench,
+};
