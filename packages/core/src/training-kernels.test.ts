@@ -159,6 +159,9 @@ function numericGrads(c: GradCase, eps = 1e-2): Float64Array[] {
   });
 }
 
+/** Buffers the active backend holds (tensors and kernel intermediates alike). */
+const backendDataIds = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+
 function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let scale = 1e-6;
   for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i] as number));
@@ -202,6 +205,7 @@ describe('training kernels', () => {
       setSimdKernelsEnabled(path === 'simd');
       try {
         const before = tf.memory().numTensors;
+        const dataIds = backendDataIds();
         const got = gradsOn(c);
         const want = reference.get(c.name)!;
         got.forEach((g, i) => {
@@ -209,6 +213,8 @@ describe('training kernels', () => {
           expect(maxRelError(g, want[i]!)).toBeLessThan(1e-5);
         });
         expect(tf.memory().numTensors).toBe(before);
+        // Kernels free their intermediates at the backend level, below what numTensors counts.
+        expect(backendDataIds()).toBe(dataIds);
       } finally {
         setSimdKernelsEnabled(true);
       }
@@ -223,8 +229,10 @@ describe('training kernels', () => {
     const saved = im2colLimits.maxFloats;
     im2colLimits.maxFloats = 18 * 42 * 2; // two images per chunk: chunks of 2, 2 and 1
     try {
+      const dataIds = backendDataIds();
       const got = gradsOn(c);
       expect(maxRelError(got[1]!, want[1]!)).toBeLessThan(1e-5);
+      expect(backendDataIds()).toBe(dataIds);
     } finally {
       im2colLimits.maxFloats = saved;
     }

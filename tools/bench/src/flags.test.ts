@@ -45,7 +45,7 @@ describe('parseFlags', () => {
   it.each([
     [
       ['--only', 'resnet'],
-      'Error in npm run bench: --only must be a comma-separated list of matmul, train-cnn, train-mnet, got "resnet"',
+      'Error in npm run bench: --only must be a comma-separated list of matmul, train-cnn, train-mnet, soak, got "resnet"',
     ],
     [['--only', 'matmul,'], '--only must be a comma-separated list'],
     [['--backends', 'gpu'], '--backends must be a comma-separated list of tensorflow-gpu'],

@@ -1,9 +1,9 @@
 import { BACKEND_NAMES, type BackendName, InvalidArgumentError } from '@topk/core';
-import { BENCH_NAMES, type BenchName } from './types.js';
+import { BENCH_NAMES, type BenchName, DEFAULT_BENCHES } from './types.js';
 
 /** The command line of `npm run bench`, parsed and validated. */
 export interface BenchFlags {
-  /** Benches to run, in {@link BENCH_NAMES} order. @defaultValue all of them */
+  /** Benches to run, in {@link BENCH_NAMES} order. @defaultValue {@link DEFAULT_BENCHES} */
   readonly only: readonly BenchName[];
   /**
    * Backends to benchmark; when given, training runs on every one of them, `cpu` included.
@@ -23,7 +23,8 @@ export interface BenchFlags {
 
 export const USAGE = `usage: npm run bench -- [flags]
 
-  --only NAMES         comma-separated benches to run: ${BENCH_NAMES.join(', ')} (default: all)
+  --only NAMES         comma-separated benches to run: ${BENCH_NAMES.join(', ')}
+                       (default: ${DEFAULT_BENCHES.join(', ')})
   --backends NAMES     comma-separated backends: ${BACKEND_NAMES.join(', ')}
                        (default: every one that activates here; training skipped on cpu unless named)
   --steps N            timed train/predict iterations per bench, at most (default 20)
@@ -61,7 +62,7 @@ const BOOLEAN = ['--no-torch', '--help', '-h'] as const;
  * {@link InvalidArgumentError} naming the flag and the bad value.
  */
 export function parseFlags(argv: readonly string[]): BenchFlags {
-  let only: readonly BenchName[] = BENCH_NAMES;
+  let only: readonly BenchName[] = DEFAULT_BENCHES;
   let backends: readonly BackendName[] | undefined;
   let steps = 20;
   let maxSeconds = 30;

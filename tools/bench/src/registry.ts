@@ -1,4 +1,5 @@
 import { matmulBench } from './benches/matmul.js';
+import { soakBench } from './benches/soak.js';
 import { trainCnnBench } from './benches/train-cnn.js';
 import { trainMnetBench } from './benches/train-mnet.js';
 import type { Bench, BenchName } from './types.js';
@@ -8,4 +9,5 @@ export const BENCHES: Readonly<Record<BenchName, Bench>> = {
   matmul: matmulBench,
   'train-cnn': trainCnnBench,
   'train-mnet': trainMnetBench,
+  soak: soakBench,
 };

@@ -2,8 +2,11 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '@topk/core';
 
 /** The benchmarks `npm run bench` knows, in the order it runs them. */
-export const BENCH_NAMES = ['matmul', 'train-cnn', 'train-mnet'] as const;
+export const BENCH_NAMES = ['matmul', 'train-cnn', 'train-mnet', 'soak'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
+
+/** The benches a plain `npm run bench` runs; `soak` (1 000 training steps) only when named with --only. */
+export const DEFAULT_BENCHES: readonly BenchName[] = ['matmul', 'train-cnn', 'train-mnet'];
 
 /** One measured figure. */
 export interface BenchResult {

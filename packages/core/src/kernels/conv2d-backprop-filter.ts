@@ -23,9 +23,11 @@ function im2colFilterGrad(
   const perImage = g.outH * g.outW;
   const chunk = Math.max(1, Math.min(g.batch, Math.floor(im2colLimits.maxFloats / (k * perImage))));
   let total: TensorInfo | undefined;
+  // Reshape shares memory and takes a reference: every handle below is released exactly once.
+  const dyRows = io.run('Reshape', { x: dy }, { shape: [1, g.batch * perImage, g.outC] });
   for (let b0 = 0; b0 < g.batch; b0 += chunk) {
     const n = Math.min(chunk, g.batch - b0);
-    const cols = io.alloc([k, n * perImage], 'float32', false);
+    const cols = io.alloc([1, k, n * perImage], 'float32', false);
     const xOffset = io.pointer(x) + b0 * g.inH * g.inW * g.inC * 4;
     simd.topk_im2col_t(
       xOffset,
@@ -45,24 +47,13 @@ function im2colFilterGrad(
       g.padTop,
       g.padLeft,
     );
-    const dySlice =
+    const dyPart =
       n === g.batch
-        ? io.run('Reshape', { x: dy }, { shape: [n * perImage, g.outC] })
-        : io.run(
-            'Slice',
-            { x: io.run('Reshape', { x: dy }, { shape: [g.batch * perImage, g.outC] }) },
-            { begin: [b0 * perImage, 0], size: [n * perImage, g.outC] },
-          );
-    const part = io.run(
-      'BatchMatMul',
-      {
-        a: io.run('Reshape', { x: cols }, { shape: [1, k, n * perImage] }),
-        b: io.run('Reshape', { x: dySlice }, { shape: [1, n * perImage, g.outC] }),
-      },
-      { transposeA: false, transposeB: false },
-    );
+        ? dyRows
+        : io.run('Slice', { x: dyRows }, { begin: [0, b0 * perImage, 0], size: [1, n * perImage, g.outC] });
+    const part = io.run('BatchMatMul', { a: cols, b: dyPart }, { transposeA: false, transposeB: false });
     io.free(cols);
-    io.free(dySlice);
+    if (dyPart !== dyRows) io.free(dyPart);
     if (total === undefined) total = part;
     else {
       const sum = io.run('Add', { a: total, b: part });
@@ -71,6 +62,7 @@ function im2colFilterGrad(
       total = sum;
     }
   }
+  io.free(dyRows);
   const dw = io.run('Reshape', { x: total! }, { shape: filterShape });
   io.free(total!);
   return dw;
