@@ -46,7 +46,9 @@ export const soakBench: Bench = {
     });
     const optimizer = tf.train.adam(1e-3);
     const x = tf.randomUniform([BATCH, SIZE, SIZE, 3], 0, 1, 'float32', 1);
-    const y = tf.oneHot(tf.randomUniform([BATCH], 0, CLASSES, 'int32', 2) as tf.Tensor1D, CLASSES);
+    const y = tf.tidy(() =>
+      tf.oneHot(tf.randomUniform([BATCH], 0, CLASSES, 'int32', 2) as tf.Tensor1D, CLASSES),
+    );
     const step = () => {
       const loss = optimizer.minimize(
         () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
