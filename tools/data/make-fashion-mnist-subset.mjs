@@ -3,9 +3,9 @@
 // images, the same number per class, drawn with a fixed seed from the Debian package dataset-fashion-mnist
 // (/usr/share/datasets/fashion-mnist), written as gzipped IDX files like the originals.
 // usage: node tools/data/make-fashion-mnist-subset.mjs [source-dir] [out-dir]
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 const source = process.argv[2] ?? '/usr/share/datasets/fashion-mnist';
 const out = process.argv[3] ?? new URL('../../packages/cli/assets/fashion-mnist/', import.meta.url).pathname;
@@ -36,7 +36,9 @@ for (const [split, perClass] of Object.entries(PER_CLASS)) {
     [order[i], order[j]] = [order[j], order[i]];
   }
   const taken = new Array(10).fill(0);
-  const picked = order.filter((i) => taken[labels[8 + i]] < perClass && ++taken[labels[8 + i]]).sort((a, b) => a - b);
+  const picked = order
+    .filter((i) => taken[labels[8 + i]] < perClass && ++taken[labels[8 + i]])
+    .sort((a, b) => a - b);
   const n = picked.length;
   const imgOut = Buffer.alloc(16 + n * rows * cols);
   imgOut.writeUInt32BE(2051, 0);
