@@ -269,3 +269,13 @@ void topk_relu_grad(const f32 *x, const f32 *dy, f32 *dx, i32 n) {
     wasm_v128_store(dx + i, wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(x + i), z)));
   for (; i < n; i++) dx[i] = x[i] > 0.f ? dy[i] : 0.f;
 }
+
+// dx = 2 · x · dy: the gradient of Square.
+EXPORT(topk_square_grad)
+void topk_square_grad(const f32 *x, const f32 *dy, f32 *dx, i32 n) {
+  v128_t two = wasm_f32x4_splat(2.f);
+  i32 i = 0;
+  for (; i + 4 <= n; i += 4)
+    wasm_v128_store(dx + i, wasm_f32x4_mul(wasm_f32x4_mul(wasm_v128_load(x + i), two), wasm_v128_load(dy + i)));
+  for (; i < n; i++) dx[i] = x[i] * 2.f * dy[i];
+}

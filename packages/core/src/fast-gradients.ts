@@ -38,8 +38,8 @@ function override(kernelName: string, make: (stock: GradFunc) => GradFunc): void
 }
 
 /**
- * Replaces the gradients of ReLU, ClipByValue (ReLU6 in tfjs-layers) and FusedBatchNorm with fused
- * versions: the same formulas, computed in one or two passes over memory instead of four to eight
+ * Replaces the gradients of ReLU, ClipByValue (ReLU6 in tfjs-layers), Square, Mean and FusedBatchNorm
+ * (the last three are batch-norm's moments in training) with fused versions: the same formulas, computed in one or two passes over memory instead of four to eight
  * full-size elementwise ops (batch-norm's stock gradient even tiles the per-channel scale to the input's
  * size). A fused gradient runs only where the active backend has its kernel (cpu and wasm, registered by
  * {@link registerTrainingKernels}); elsewhere the stock gradient runs unchanged. Idempotent.
@@ -58,6 +58,27 @@ export function registerFastGradients(): void {
       return stock(dys, saved, attrs);
     const [x] = saved as [Tensor];
     return { x: () => run(FUSED_GRADIENT_KERNELS.clipByValueGrad, { x, dy }, attrs) as Tensor };
+  });
+
+  override('Square', (stock) => (dys, saved, attrs) => {
+    const dy = dys as Tensor;
+    const [x] = saved as [Tensor];
+    if (!fused(FUSED_GRADIENT_KERNELS.squareGrad) || dy.dtype !== 'float32' || x.dtype !== 'float32') {
+      return stock(dys, saved, attrs);
+    }
+    return { x: () => run(FUSED_GRADIENT_KERNELS.squareGrad, { x, dy }) as Tensor };
+  });
+
+  // Mean's stock gradient materialises ones(x.shape), multiplies and divides: three full-size passes.
+  // Broadcasting dy / n instead is one (a Tile, which topk makes a single copy on wasm).
+  override('Mean', (stock) => (dys, saved, attrs) => {
+    const dy = dys as Tensor;
+    const [x] = saved as [Tensor];
+    if (!fused(FUSED_GRADIENT_KERNELS.squareGrad) || dy.dtype !== 'float32') return stock(dys, saved, attrs);
+    const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
+    const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    const count = axes.reduce((n, a) => n * (x.shape[a] as number), 1);
+    return { x: () => tf.broadcastTo(tf.div(tf.reshape(dy, expanded), count), x.shape) };
   });
 
   override('FusedBatchNorm', (stock) => (dys, saved, attrs) => {

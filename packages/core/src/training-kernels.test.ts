@@ -115,6 +115,15 @@ const cases: GradCase[] = [
     },
   },
   {
+    name: 'mean and square over several axes',
+    inputs: () => [t([3, 4, 5, 6], 27)],
+    f: (x) =>
+      tf.add(
+        tf.sum(tf.mul(tf.mean(tf.square(x), [0, 2]), t([4, 6], 28))),
+        tf.sum(tf.mul(tf.mean(x, [1], true), t([3, 1, 5, 6], 29))),
+      ),
+  },
+  {
     name: 'relu and relu6 (ClipByValue)',
     // Values k·0.1 − 3.03 stay at least 0.03 away from both kinks (0 and 2.02).
     inputs: () => tf.tidy(() => [tf.sub(separated([2, 5, 4, 3], 18), 3.03)]),

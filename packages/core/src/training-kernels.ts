@@ -12,6 +12,7 @@ import {
   batchNormGradSumsKernel,
   clipByValueGradKernel,
   reluGradKernel,
+  squareGradKernel,
 } from './kernels/fused-gradient-kernels.js';
 import { avgPoolGradKernel, maxPoolGradKernel } from './kernels/pool-grad.js';
 import { resizeBilinearGradKernel, resizeNearestNeighborGradKernel } from './kernels/resize-grad.js';
@@ -66,6 +67,7 @@ const supplied: Record<string, readonly ((name: 'cpu' | 'wasm') => tf.KernelConf
     reluGradKernel,
     clipByValueGradKernel,
     batchNormGradSumsKernel,
+    squareGradKernel,
   ],
   // tfjs 4.22's cpu ResizeBilinearGrad swaps height and width and ignores halfPixelCenters; its
   // ResizeNearestNeighborGrad gives NaN or wrong sums when downsizing or with halfPixelCenters.
@@ -77,6 +79,7 @@ const supplied: Record<string, readonly ((name: 'cpu' | 'wasm') => tf.KernelConf
     reluGradKernel,
     clipByValueGradKernel,
     batchNormGradSumsKernel,
+    squareGradKernel,
   ],
 };
 

@@ -9,6 +9,7 @@ export const FUSED_GRADIENT_KERNELS = {
   reluGrad: 'TopkReluGrad',
   clipByValueGrad: 'TopkClipByValueGrad',
   batchNormGradSums: 'TopkBatchNormGradSums',
+  squareGrad: 'TopkSquareGrad',
 } as const;
 
 type Args = Parameters<KernelFunc>[0];
@@ -31,6 +32,26 @@ export function reluGradKernel(backendName: HostBackendName): KernelConfig {
     return dx;
   };
   return { kernelName: FUSED_GRADIENT_KERNELS.reluGrad, backendName, kernelFunc: kernelFunc as KernelFunc };
+}
+
+/** dx = 2·x·dy (tfjs: dy · (x · 2), two full-size products). */
+export function squareGradKernel(backendName: HostBackendName): KernelConfig {
+  const kernelFunc = ({ inputs, backend }: Args): TensorInfo => {
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const io = kernelIo(backendName, backend);
+    const dx = io.alloc(x.shape, 'float32', false);
+    const n = size(x.shape);
+    if (io.simd !== undefined) {
+      io.simd.topk_square_grad(io.pointer(x), io.pointer(dy), io.pointer(dx), n);
+      return dx;
+    }
+    const xs = io.view(x);
+    const g = io.view(dy);
+    const out = io.view(dx);
+    for (let i = 0; i < n; i++) out[i] = (xs[i] as number) * 2 * (g[i] as number);
+    return dx;
+  };
+  return { kernelName: FUSED_GRADIENT_KERNELS.squareGrad, backendName, kernelFunc: kernelFunc as KernelFunc };
 }
 
 /** dx = dy where min ≤ x ≤ max, else 0 (tfjs: where(x ≥ min ∧ x ≤ max, dy, 0)). */

@@ -76,6 +76,7 @@ export interface SimdKernels {
   ): void;
   topk_clip_grad(x: number, dy: number, dx: number, n: number, lo: number, hi: number): void;
   topk_relu_grad(x: number, dy: number, dx: number, n: number): void;
+  topk_square_grad(x: number, dy: number, dx: number, n: number): void;
   topk_depthwise_filter_grad(
     x: number,
     dy: number,
