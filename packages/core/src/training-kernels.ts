@@ -14,6 +14,7 @@ import {
   reluGradKernel,
   squareGradKernel,
 } from './kernels/fused-gradient-kernels.js';
+import { sharedIdentityKernel } from './kernels/identity-kernel.js';
 import { avgPoolGradKernel, maxPoolGradKernel } from './kernels/pool-grad.js';
 import { resizeBilinearGradKernel, resizeNearestNeighborGradKernel } from './kernels/resize-grad.js';
 import { prepareSimdKernels } from './kernels/simd/simd-kernels.js';
@@ -68,6 +69,7 @@ const supplied: Record<string, readonly ((name: 'cpu' | 'wasm') => tf.KernelConf
     clipByValueGradKernel,
     batchNormGradSumsKernel,
     squareGradKernel,
+    sharedIdentityKernel,
   ],
   // tfjs 4.22's cpu ResizeBilinearGrad swaps height and width and ignores halfPixelCenters; its
   // ResizeNearestNeighborGrad gives NaN or wrong sums when downsizing or with halfPixelCenters.
