@@ -279,3 +279,20 @@ void topk_square_grad(const f32 *x, const f32 *dy, f32 *dx, i32 n) {
     wasm_v128_store(dx + i, wasm_f32x4_mul(wasm_f32x4_mul(wasm_v128_load(x + i), two), wasm_v128_load(dy + i)));
   for (; i < n; i++) dx[i] = x[i] * 2.f * dy[i];
 }
+
+// dst[r·dstStride + j] = src[r·srcStride + j] for r < rows, j < width: one strided copy of 32-bit values,
+// the building block of Concat and Split along any axis (width = the part's extent times the inner block).
+EXPORT(topk_copy_rows)
+void topk_copy_rows(const f32 *src, f32 *dst, i32 rows, i32 width, i32 srcStride, i32 dstStride) {
+  if (width == 1) {
+    for (i32 r = 0; r < rows; r++) dst[(int64_t)r * dstStride] = src[(int64_t)r * srcStride];
+    return;
+  }
+  for (i32 r = 0; r < rows; r++) {
+    const f32 *s = src + (int64_t)r * srcStride;
+    f32 *d = dst + (int64_t)r * dstStride;
+    i32 j = 0;
+    for (; j + 4 <= width; j += 4) wasm_v128_store(d + j, wasm_v128_load(s + j));
+    for (; j < width; j++) d[j] = s[j];
+  }
+}

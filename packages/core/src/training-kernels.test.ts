@@ -247,6 +247,61 @@ describe('training kernels', () => {
     }
   });
 
+  it('wasm GatherV2 (block copies, and the stock kernel for the rest) matches cpu', async () => {
+    const run = () =>
+      tf.tidy(() => {
+        const x = t([5, 4, 6, 3], 31);
+        const ids = tf.tensor1d([4, 0, 0, 2], 'int32');
+        return [
+          tf.gather(x, ids, 0),
+          tf.gather(x, tf.tensor1d([3, 0, 0], 'int32'), 1),
+          tf.gather(x, tf.tensor2d([1, 3, 2, 2], [2, 2], 'int32'), 0),
+          tf.gather(x, tf.tensor1d([2, 1], 'int32'), 3),
+          tf.gather(tf.cast(x, 'int32'), ids, 0),
+        ].map((r) => ({ shape: r.shape, values: r.dataSync().slice() }));
+      });
+    await selectBackend({ backend: 'cpu' });
+    const want = run();
+    await selectBackend({ backend: 'wasm' });
+    const dataIds = backendDataIds();
+    const got = run();
+    got.forEach((g, i) => {
+      expect(g.shape).toEqual(want[i]!.shape);
+      expect([...g.values]).toEqual([...want[i]!.values]);
+    });
+    expect(backendDataIds()).toBe(dataIds);
+  });
+
+  it('wasm Concat and SplitV along every axis match cpu', async () => {
+    const run = () =>
+      tf.tidy(() => {
+        const a = t([3, 4, 5, 3], 32);
+        const b = t([3, 4, 5, 2], 33);
+        const results: tf.Tensor[] = [
+          tf.concat([a, b], 3),
+          tf.concat([a, a], 0),
+          tf.concat([a, t([3, 1, 5, 3], 34)], 1),
+        ];
+        results.push(
+          ...tf.split(a, [1, 2], 3),
+          ...tf.split(a, 2, 1),
+          ...tf.split(tf.cast(a, 'int32'), [2, 1, 0], 0),
+        );
+        return results.map((r) => ({ shape: r.shape, values: r.dataSync().slice() }));
+      });
+    await selectBackend({ backend: 'cpu' });
+    const want = run();
+    await selectBackend({ backend: 'wasm' });
+    const dataIds = backendDataIds();
+    const got = run();
+    expect(got.length).toBe(want.length);
+    got.forEach((g, i) => {
+      expect(g.shape).toEqual(want[i]!.shape);
+      expect([...g.values]).toEqual([...want[i]!.values]);
+    });
+    expect(backendDataIds()).toBe(dataIds);
+  });
+
   it('wasm FusedBatchNorm and Tile forward match cpu', async () => {
     const inputs = () => ({
       x: t([3, 4, 5, 6], 22),

@@ -4,6 +4,7 @@ import {
   reduceLeadingAxesKernel,
   tileLeadingAxesKernel,
 } from './kernels/broadcast-kernels.js';
+import { concatKernel, splitKernel } from './kernels/concat-split-kernels.js';
 import { conv2dBackpropFilterKernel } from './kernels/conv2d-backprop-filter.js';
 import { conv2dBackpropInputKernel } from './kernels/conv2d-backprop-input.js';
 import { depthwiseBackpropFilterKernel } from './kernels/depthwise-backprop-filter.js';
@@ -14,6 +15,7 @@ import {
   reluGradKernel,
   squareGradKernel,
 } from './kernels/fused-gradient-kernels.js';
+import { gatherBlocksKernel } from './kernels/gather-kernel.js';
 import { sharedIdentityKernel } from './kernels/identity-kernel.js';
 import { avgPoolGradKernel, maxPoolGradKernel } from './kernels/pool-grad.js';
 import { resizeBilinearGradKernel, resizeNearestNeighborGradKernel } from './kernels/resize-grad.js';
@@ -70,6 +72,9 @@ const supplied: Record<string, readonly ((name: 'cpu' | 'wasm') => tf.KernelConf
     batchNormGradSumsKernel,
     squareGradKernel,
     sharedIdentityKernel,
+    gatherBlocksKernel,
+    concatKernel,
+    splitKernel,
   ],
   // tfjs 4.22's cpu ResizeBilinearGrad swaps height and width and ignores halfPixelCenters; its
   // ResizeNearestNeighborGrad gives NaN or wrong sums when downsizing or with halfPixelCenters.

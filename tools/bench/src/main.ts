@@ -1,19 +1,20 @@
 // `npm run bench`: topk's throughput per backend, side by side with PyTorch on the same machine in the same run.
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, InvalidArgumentError } from '@topk/core';
 import { activateBackend, probeBackends } from './backends.js';
+import { runPilReference } from './benches/decode.js';
 import { type BenchFlags, parseFlags, USAGE } from './flags.js';
 import { checkParams, computeRatios } from './ratios.js';
 import { BENCHES } from './registry.js';
+import { REPO_ROOT } from './repo-root.js';
 import { formatNumber, formatResultsTable } from './table.js';
 import { averageTorch, runTorchReference, torchScriptPath, torchUnavailable } from './torch.js';
 import type { BenchName, BenchReport, BenchResult, TorchReference } from './types.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const repoRoot = REPO_ROOT;
 
 function flagsOrExit(): BenchFlags {
   try {
@@ -69,6 +70,16 @@ if (flags.torch) {
     try {
       torch = await runTorchReference(script);
       torchRuns.push(torch);
+      if (flags.only.includes('decode')) {
+        console.log('PIL + torchvision pipeline reference ...');
+        const pil = runPilReference(repoRoot);
+        if (pil === undefined)
+          notes.push('pil_pipeline.py not run (needs python3-pil and python3-torchvision)');
+        else {
+          torch = { ...torch, pil };
+          console.log(`  ${JSON.stringify(pil)}\n`);
+        }
+      }
       console.log(
         `  torch ${torch.torch}, ${torch.threads} threads: matmul ${torch.matmul_gflops} GFLOP/s; cnn train ${torch.cnn.imgPerSec} / predict ${torch.cnn.predictImgPerSec} img/s; mnet train ${torch.mnet.imgPerSec} / predict ${torch.mnet.predictImgPerSec} img/s (${((performance.now() - started) / 1000).toFixed(0)} s)\n`,
       );
@@ -96,10 +107,11 @@ const paramCounts = new Map<BenchName, number>();
 const threadCounts: Partial<Record<BackendName, number>> = {};
 const trainOnCpu = flags.backends?.includes('cpu') === true;
 
-for (const backend of probe.available) {
+for (const [backendIndex, backend] of probe.available.entries()) {
   const reported = new Set<string>();
   for (const name of flags.only) {
     const bench = BENCHES[name];
+    if (bench.firstBackendOnly === true && backendIndex > 0) continue;
     let train = bench.trains;
     if (train && backend === 'cpu' && !trainOnCpu) {
       train = false;
@@ -166,7 +178,9 @@ if (torch !== undefined) {
   console.log('PyTorch reference again, after our benches ...');
   try {
     torchRuns.push(await runTorchReference(script));
+    const pil = torch.pil;
     torch = averageTorch(torchRuns);
+    if (pil !== undefined) torch = { ...torch, pil };
   } catch (error) {
     warn(`second PyTorch reference run failed, ratios use the first only: ${(error as Error).message}`);
   }

@@ -1,7 +1,9 @@
+import { decodeBench } from './benches/decode.js';
 import { matmulBench } from './benches/matmul.js';
 import { soakBench } from './benches/soak.js';
 import { trainCnnBench } from './benches/train-cnn.js';
 import { trainMnetBench } from './benches/train-mnet.js';
+import { REPO_ROOT } from './repo-root.js';
 import type { Bench, BenchName } from './types.js';
 
 /** Every bench by name; the typed map makes a name without a bench (or the reverse) a type error. */
@@ -9,5 +11,6 @@ export const BENCHES: Readonly<Record<BenchName, Bench>> = {
   matmul: matmulBench,
   'train-cnn': trainCnnBench,
   'train-mnet': trainMnetBench,
+  decode: decodeBench(REPO_ROOT),
   soak: soakBench,
 };

@@ -2,11 +2,11 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '@topk/core';
 
 /** The benchmarks `npm run bench` knows, in the order it runs them. */
-export const BENCH_NAMES = ['matmul', 'train-cnn', 'train-mnet', 'soak'] as const;
+export const BENCH_NAMES = ['matmul', 'train-cnn', 'train-mnet', 'decode', 'soak'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 /** The benches a plain `npm run bench` runs; `soak` (1 000 training steps) only when named with --only. */
-export const DEFAULT_BENCHES: readonly BenchName[] = ['matmul', 'train-cnn', 'train-mnet'];
+export const DEFAULT_BENCHES: readonly BenchName[] = ['matmul', 'train-cnn', 'train-mnet', 'decode'];
 
 /** One measured figure. */
 export interface BenchResult {
@@ -55,6 +55,8 @@ export interface Bench {
   readonly description: string;
   /** True when the bench has a training part that the pure-JS cpu backend is too slow for by default. */
   readonly trains: boolean;
+  /** Run on the first (preferred) backend only: the figure hardly depends on the backend. */
+  readonly firstBackendOnly?: boolean;
   run(context: BenchContext): Promise<BenchOutcome>;
 }
 
@@ -74,6 +76,8 @@ export interface TorchReference {
   readonly matmul_gflops: number;
   readonly cnn: TorchNetFigures;
   readonly mnet: TorchNetFigures;
+  /** `pil_pipeline.py`'s images/s (`decodeResize_w1`, `decodeAugment_w2`, ...), when the decode bench ran. */
+  readonly pil?: Readonly<Record<string, number>>;
 }
 
 /** topk's figure over PyTorch's for the same bench and metric, on one backend. */

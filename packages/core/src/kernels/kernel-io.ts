@@ -1,6 +1,6 @@
 import type { DataType, KernelBackend, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type SimdKernels, simdKernelsFor } from './simd/simd-kernels.js';
+import { type SimdKernels, simdKernelsFor, wasmBackendMemory } from './simd/simd-kernels.js';
 
 /**
  * The two CPU-memory backends that topk supplies kernels for. Both keep tensor data in typed arrays that a
@@ -40,6 +40,8 @@ export interface KernelIo {
   readonly simd: SimdKernels | undefined;
   /** Byte offset of a tensor in the wasm heap (wasm only). */
   pointer(info: TensorInfo): number;
+  /** The whole wasm heap as bytes (wasm only); valid until the next allocation. */
+  heapBytes(): Uint8Array;
 }
 
 export function kernelIo(backendName: HostBackendName, backend: unknown): KernelIo {
@@ -74,6 +76,9 @@ export function kernelIo(backendName: HostBackendName, backend: unknown): Kernel
       pointer: () => {
         throw new Error('The cpu backend has no heap pointers');
       },
+      heapBytes: () => {
+        throw new Error('The cpu backend has no heap');
+      },
     };
   }
   const wasm = backend as WasmBackendLike;
@@ -89,6 +94,13 @@ export function kernelIo(backendName: HostBackendName, backend: unknown): Kernel
     free,
     simd: simdKernelsFor(wasm.wasm),
     pointer: (info) => wasm.getMemoryOffset(info.dataId),
+    // From the memory itself: the threaded build's HEAPU8 view can lag behind a growth of shared memory.
+    heapBytes: () => {
+      const memory = wasmBackendMemory(wasm.wasm);
+      return memory === undefined
+        ? (wasm.wasm as { HEAPU8: Uint8Array }).HEAPU8
+        : new Uint8Array(memory.buffer);
+    },
   };
 }
 

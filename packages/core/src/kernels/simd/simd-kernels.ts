@@ -77,6 +77,14 @@ export interface SimdKernels {
   topk_clip_grad(x: number, dy: number, dx: number, n: number, lo: number, hi: number): void;
   topk_relu_grad(x: number, dy: number, dx: number, n: number): void;
   topk_square_grad(x: number, dy: number, dx: number, n: number): void;
+  topk_copy_rows(
+    src: number,
+    dst: number,
+    rows: number,
+    width: number,
+    srcStride: number,
+    dstStride: number,
+  ): void;
   topk_depthwise_filter_grad(
     x: number,
     dy: number,
