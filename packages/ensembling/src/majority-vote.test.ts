@@ -41,6 +41,22 @@ describe('majorityVote', () => {
     expect([...winners].sort()).toEqual([0, 1]);
   });
 
+  it('breaks three-way ties uniformly under a fixed seed (chi-square test)', () => {
+    // 3 000 rows where the three models each vote for a different class: every row is a three-way tie.
+    const n = 3000;
+    const rows = Array.from({ length: n }, () => 0);
+    const tables = [0, 1, 2].map((k) => voter(rows.map(() => k)));
+    const result = majorityVote(tables, { rng: new Rng(7) });
+    expect(result.tiedRows).toBe(n);
+    const counts = [0, 0, 0];
+    for (const w of result.winners) counts[w]! += 1;
+    // Pearson's statistic against 1 000 each; with 2 degrees of freedom P(χ² > 13.82) = 0.001.
+    const chi2 = counts.reduce((s, c) => s + (c - n / 3) ** 2 / (n / 3), 0);
+    expect(chi2).toBeLessThan(13.82);
+    // Same seed, same winners.
+    expect([...majorityVote(tables, { rng: new Rng(7) }).winners]).toEqual([...result.winners]);
+  });
+
   it('needs an Rng', () => {
     expect(() => majorityVote([voter([0])], {} as never)).toThrow(
       'Error in majorityVote: options.rng must be an Rng',

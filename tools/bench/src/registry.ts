@@ -1,6 +1,7 @@
 import { decodeBench } from './benches/decode.js';
 import { matmulBench } from './benches/matmul.js';
 import { soakBench } from './benches/soak.js';
+import { tablesBench } from './benches/tables.js';
 import { trainCnnBench } from './benches/train-cnn.js';
 import { trainMnetBench } from './benches/train-mnet.js';
 import { REPO_ROOT } from './repo-root.js';
@@ -12,5 +13,6 @@ export const BENCHES: Readonly<Record<BenchName, Bench>> = {
   'train-cnn': trainCnnBench,
   'train-mnet': trainMnetBench,
   decode: decodeBench(REPO_ROOT),
+  tables: tablesBench,
   soak: soakBench,
 };

@@ -2,11 +2,17 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '@topk/core';
 
 /** The benchmarks `npm run bench` knows, in the order it runs them. */
-export const BENCH_NAMES = ['matmul', 'train-cnn', 'train-mnet', 'decode', 'soak'] as const;
+export const BENCH_NAMES = ['matmul', 'train-cnn', 'train-mnet', 'decode', 'tables', 'soak'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 /** The benches a plain `npm run bench` runs; `soak` (1 000 training steps) only when named with --only. */
-export const DEFAULT_BENCHES: readonly BenchName[] = ['matmul', 'train-cnn', 'train-mnet', 'decode'];
+export const DEFAULT_BENCHES: readonly BenchName[] = [
+  'matmul',
+  'train-cnn',
+  'train-mnet',
+  'decode',
+  'tables',
+];
 
 /** One measured figure. */
 export interface BenchResult {
