@@ -1,5 +1,6 @@
 import { decodeBench } from './benches/decode.js';
 import { matmulBench } from './benches/matmul.js';
+import { augmentSpec, epochSpec, scriptBench } from './benches/script-bench.js';
 import { soakBench } from './benches/soak.js';
 import { tablesBench } from './benches/tables.js';
 import { trainCnnBench } from './benches/train-cnn.js';
@@ -13,6 +14,8 @@ export const BENCHES: Readonly<Record<BenchName, Bench>> = {
   'train-cnn': trainCnnBench,
   'train-mnet': trainMnetBench,
   decode: decodeBench(REPO_ROOT),
+  augment: scriptBench(REPO_ROOT, augmentSpec),
+  epoch: scriptBench(REPO_ROOT, epochSpec),
   tables: tablesBench,
   soak: soakBench,
 };

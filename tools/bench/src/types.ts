@@ -2,7 +2,16 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '@topk/core';
 
 /** The benchmarks `npm run bench` knows, in the order it runs them. */
-export const BENCH_NAMES = ['matmul', 'train-cnn', 'train-mnet', 'decode', 'tables', 'soak'] as const;
+export const BENCH_NAMES = [
+  'matmul',
+  'train-cnn',
+  'train-mnet',
+  'decode',
+  'augment',
+  'epoch',
+  'tables',
+  'soak',
+] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 /** The benches a plain `npm run bench` runs; `soak` (1 000 training steps) only when named with --only. */
@@ -11,6 +20,8 @@ export const DEFAULT_BENCHES: readonly BenchName[] = [
   'train-cnn',
   'train-mnet',
   'decode',
+  'augment',
+  'epoch',
   'tables',
 ];
 
