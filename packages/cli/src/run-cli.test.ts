@@ -64,6 +64,8 @@ describe('runCli', () => {
         await topk([command.name, '--no-such-flag'], cwd),
         `topk ${command.name}: unknown flag --no-such-flag`,
       );
+      // `topk demo` has no required flag: without arguments it trains (its own test runs it).
+      if (!command.help().includes('(required)')) continue;
       expectUsageError(await topk([command.name], cwd), `topk ${command.name}: --`, ' is required');
     }
   });

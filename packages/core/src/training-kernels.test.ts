@@ -302,6 +302,25 @@ describe('training kernels', () => {
     expect(backendDataIds()).toBe(dataIds);
   });
 
+  it('wasm OneHot honours float32 and int32 (tfjs-wasm writes int32 bits for both)', async () => {
+    const run = () =>
+      tf.tidy(() => {
+        const ids = tf.tensor1d([2, 0, 5, -1], 'int32');
+        return [tf.oneHot(ids, 4, 0.9, 0.05, 'float32'), tf.oneHot(ids, 4)].map((r) => ({
+          dtype: r.dtype,
+          values: [...r.dataSync()],
+        }));
+      });
+    await selectBackend({ backend: 'cpu' });
+    const want = run();
+    await selectBackend({ backend: 'wasm' });
+    const got = run();
+    expect(got).toEqual(want);
+    expect(got[0]!.values.slice(0, 4)).toEqual([
+      0.05000000074505806, 0.05000000074505806, 0.8999999761581421, 0.05000000074505806,
+    ]);
+  });
+
   it('wasm FusedBatchNorm and Tile forward match cpu', async () => {
     const inputs = () => ({
       x: t([3, 4, 5, 6], 22),

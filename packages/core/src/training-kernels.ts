@@ -17,6 +17,7 @@ import {
 } from './kernels/fused-gradient-kernels.js';
 import { gatherBlocksKernel } from './kernels/gather-kernel.js';
 import { sharedIdentityKernel } from './kernels/identity-kernel.js';
+import { oneHotKernel } from './kernels/one-hot-kernel.js';
 import { avgPoolGradKernel, maxPoolGradKernel } from './kernels/pool-grad.js';
 import { resizeBilinearGradKernel, resizeNearestNeighborGradKernel } from './kernels/resize-grad.js';
 import { prepareSimdKernels } from './kernels/simd/simd-kernels.js';
@@ -75,6 +76,7 @@ const supplied: Record<string, readonly ((name: 'cpu' | 'wasm') => tf.KernelConf
     gatherBlocksKernel,
     concatKernel,
     splitKernel,
+    oneHotKernel,
   ],
   // tfjs 4.22's cpu ResizeBilinearGrad swaps height and width and ignores halfPixelCenters; its
   // ResizeNearestNeighborGrad gives NaN or wrong sums when downsizing or with halfPixelCenters.

@@ -34,7 +34,8 @@ export function historyToJsonl(rows: readonly Logs[]): string {
  */
 export class HistoryLogger implements Callback {
   readonly name: string;
-  readonly order = 30;
+  // Before Checkpoint (20), so that a checkpoint taken at the end of an epoch already holds its log line.
+  readonly order = 15;
   readonly path: string;
   readonly format: 'csv' | 'jsonl';
   #rows: Logs[] = [];

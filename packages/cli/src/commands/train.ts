@@ -1,0 +1,343 @@
+import { appendFile, mkdir, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { displayPath } from '../cli-files.js';
+import { defineCommand } from '../command.js';
+import {
+  choiceValue,
+  existingPath,
+  type FlagSchema,
+  integerValue,
+  numberValue,
+  stringValue,
+  switchFlag,
+  valueFlag,
+} from '../flags.js';
+import { loadDataset } from '../load-dataset.js';
+import {
+  AUGMENT_PRESETS,
+  activateBackend,
+  backendLine,
+  buildClassifier,
+  datasetBatches,
+  epochReporter,
+  type RunConfig,
+  writeRunConfig,
+} from '../run-model.js';
+import { UsageError } from '../usage-error.js';
+
+/** `--lr`: a positive number, or `auto` for the LR finder's suggestion. */
+export function learningRateValue(): FlagSchema<number | 'auto', string> {
+  const expected = 'a number in (0, 10] or auto';
+  return () =>
+    z
+      .string()
+      .refine(
+        (s) =>
+          s === 'auto' ||
+          (/^\s*(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(s) && Number(s) > 0 && Number(s) <= 10),
+        expected,
+      )
+      .transform((s) => (s === 'auto' ? ('auto' as const) : Number(s)));
+}
+
+/** A run directory to create or continue: any path that is not an existing file. */
+export function runDirValue(): FlagSchema<string, string> {
+  const expected = 'a directory path (not an existing file)';
+  return (env) =>
+    z
+      .string()
+      .min(1, expected)
+      .transform((path) => (isAbsolute(path) ? path : resolve(env.cwd, path)))
+      .refine(async (path) => !(await stat(path).catch(() => undefined))?.isFile(), expected);
+}
+
+/** Backends `--backend` accepts. */
+export const BACKEND_CHOICES = ['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow', 'tensorflow-gpu'] as const;
+
+/** `topk train`: train a backbone with a head on a dataset into a run directory. */
+export const trainCommand = defineCommand({
+  name: 'train',
+  summary: 'train a classifier on a dataset into a run directory',
+  description:
+    "Builds a registry backbone with a classification head for the classes of --data, streams the images through the data pipeline (decoded and resized in worker threads, shuffled, augmented, mixed, normalised with the backbone's mean and std) and trains with the topk Learner. RUN_DIR receives model/ (tfjs layers format with the topk description), config.json (backbone, size, channels, classes, normalisation, multi-label, seed), history.jsonl (one line per epoch, read by topk evaluate --run), checkpoints/ (for --resume) and log.txt.",
+  flags: {
+    data: valueFlag(existingPath('any'), {
+      valueName: 'D',
+      required: true,
+      description: 'training images: a folder of class folders, a CSV (id,label or id,labels) or an IDX file',
+    }),
+    root: valueFlag(existingPath('directory'), {
+      valueName: 'DIR',
+      description: "CSV only: the folder image paths are relative to (default: the CSV's folder)",
+    }),
+    val: valueFlag(existingPath('any'), {
+      valueName: 'V',
+      description: 'validation images (same forms as --data)',
+    }),
+    valSplit: valueFlag(numberValue({ min: 0, max: 0.9 }), {
+      valueName: 'F',
+      description:
+        'hold out this fraction of --data for validation when --val is absent (default 0.2; 0 for none)',
+    }),
+    backbone: valueFlag(stringValue(), {
+      valueName: 'NAME',
+      required: true,
+      description: 'registry backbone, e.g. simple-cnn, resnet18',
+    }),
+    size: valueFlag(integerValue({ min: 1, max: 2048 }), {
+      valueName: 'PX',
+      required: true,
+      description: 'input side in pixels',
+    }),
+    epochs: valueFlag(integerValue({ min: 1, max: 10_000 }), {
+      valueName: 'N',
+      required: true,
+      description: 'training epochs',
+    }),
+    batchSize: valueFlag(integerValue({ min: 1, max: 4096 }), {
+      valueName: 'N',
+      default: '32',
+      description: 'images per batch',
+    }),
+    lr: valueFlag(learningRateValue(), {
+      valueName: 'X',
+      default: '3e-3',
+      description: 'maximum learning rate, or auto to run the LR finder first',
+    }),
+    schedule: valueFlag(choiceValue(['one-cycle', 'sgdr', 'warmup-cosine', 'step', 'constant'] as const), {
+      valueName: 'S',
+      default: 'one-cycle',
+      description:
+        'learning-rate schedule (sgdr: one cosine cycle per epoch; step: x0.1 every third of the run)',
+    }),
+    optimizer: valueFlag(choiceValue(['adamw', 'sgd'] as const), {
+      valueName: 'O',
+      default: 'adamw',
+      description: 'adamw (weight decay 1e-2) or sgd (momentum 0.9, weight decay 1e-4)',
+    }),
+    augment: valueFlag(choiceValue(AUGMENT_PRESETS), {
+      valueName: 'A',
+      default: 'none',
+      description: 'augmentation preset',
+    }),
+    mixup: valueFlag(numberValue({ min: 0, max: 10 }), {
+      valueName: 'ALPHA',
+      default: '0',
+      description: 'mixup alpha (0: off)',
+    }),
+    cutmix: valueFlag(numberValue({ min: 0, max: 10 }), {
+      valueName: 'ALPHA',
+      default: '0',
+      description: 'cutmix alpha (0: off); with mixup, each batch picks one',
+    }),
+    loss: valueFlag(choiceValue(['ce', 'bce', 'focal'] as const), {
+      valueName: 'L',
+      description:
+        'ce (cross-entropy), bce (binary, multi-label) or focal (default: ce, bce for multi-label)',
+    }),
+    multiLabel: switchFlag(
+      'train with sigmoid outputs and binary cross-entropy (implied by an id,labels CSV)',
+    ),
+    seed: valueFlag(integerValue({ min: 0 }), {
+      valueName: 'N',
+      default: '0',
+      description: 'random seed (weights, split, order, augmentation)',
+    }),
+    backend: valueFlag(choiceValue(BACKEND_CHOICES), {
+      valueName: 'B',
+      default: 'auto',
+      description: 'TensorFlow.js backend',
+    }),
+    workers: valueFlag(integerValue({ min: 0, max: 64 }), {
+      valueName: 'N',
+      description: 'decoding threads, 0 for this thread (default: cores - 1, at most 4)',
+    }),
+    resume: switchFlag('continue the run in --out from its last checkpoint'),
+    out: valueFlag(runDirValue(), { valueName: 'RUN_DIR', required: true, description: 'the run directory' }),
+    json: switchFlag('print { out, config, history, lr } as JSON on stdout'),
+  },
+  examples: [
+    'topk train --data data/train --backbone resnet18 --size 128 --epochs 5 --out runs/r18',
+    'topk train --data train.csv --root images --multi-label --backbone simple-cnn --size 64 --epochs 10 --lr auto --augment light --out runs/cnn',
+  ],
+  check(flags) {
+    if (flags.val !== undefined && flags.valSplit !== undefined)
+      return '--val and --val-split exclude each other';
+    return undefined;
+  },
+  async run(flags, { io }) {
+    const { getBackboneInfo, saveModel } = await import('@topk/backbones');
+    const { Rng } = await import('@topk/core');
+    const pipeline = await import('@topk/data-pipeline');
+    try {
+      getBackboneInfo(flags.backbone);
+    } catch (error) {
+      throw new UsageError(`--backbone ${flags.backbone}: ${(error as Error).message}`);
+    }
+    const checkpoints = join(flags.out, 'checkpoints');
+    if (flags.resume && !(await stat(join(checkpoints, 'last.json')).catch(() => undefined))) {
+      throw new UsageError(`--resume: no checkpoint in ${displayPath(io.cwd, checkpoints)} to continue from`);
+    }
+    const loaded = await loadDataset(flags.data, {
+      cwd: io.cwd,
+      ...(flags.root !== undefined ? { root: flags.root } : {}),
+    });
+    const vocabulary = loaded.dataset.vocabulary;
+    if (!vocabulary || vocabulary.size < 2) {
+      throw new UsageError(
+        `--data ${displayPath(io.cwd, flags.data)}: training needs labelled images of at least 2 classes`,
+        { hint: false },
+      );
+    }
+    const multiLabel = loaded.dataset.multiLabel || flags.multiLabel;
+    if (flags.multiLabel && !loaded.dataset.multiLabel) {
+      throw new UsageError(
+        `--multi-label needs multi-label data (a CSV with an id,labels header), and --data has one label per image`,
+      );
+    }
+    const loss = flags.loss ?? (multiLabel ? 'bce' : 'ce');
+    if (multiLabel && loss !== 'bce')
+      throw new UsageError(`--loss ${loss} is single-label; multi-label data trains with bce`);
+    if (!multiLabel && loss === 'bce')
+      throw new UsageError('--loss bce needs multi-label data (an id,labels CSV)');
+    const rng = new Rng(flags.seed);
+    let train = loaded.dataset;
+    let valid: typeof train | undefined;
+    if (flags.val !== undefined) {
+      valid = (await loadDataset(flags.val, { flag: '--val', cwd: io.cwd, vocabulary })).dataset;
+    } else if ((flags.valSplit ?? 0.2) > 0) {
+      const split = (multiLabel ? pipeline.randomSplit : pipeline.stratifiedSplit)(train, {
+        validFraction: flags.valSplit ?? 0.2,
+        rng: rng.split('split'),
+      });
+      if (split.valid.items.length > 0 && split.train.items.length > 0) {
+        train = split.train;
+        valid = split.valid;
+      }
+    }
+
+    const selection = await activateBackend(flags.backend, 'train');
+    const line = await backendLine(selection);
+    if (!flags.json) io.stdout.write(`${line}\n`);
+    const channels = loaded.format === 'idx' ? 1 : 3;
+    const provisional: RunConfig = {
+      format: 'topk-run',
+      version: 1,
+      backbone: flags.backbone,
+      backboneOptions: {},
+      head: {},
+      size: [flags.size, flags.size],
+      channels,
+      classes: vocabulary.names,
+      multiLabel,
+      mean: [],
+      std: [],
+      seed: flags.seed,
+      loss,
+    };
+    const classifier = await buildClassifier(provisional);
+    const config: RunConfig = {
+      ...provisional,
+      mean: classifier.dataConfig.mean,
+      std: classifier.dataConfig.std,
+    };
+    const training = await import('@topk/training');
+    const losses = await import('@topk/losses');
+    const lossFunction = {
+      ce: losses.crossEntropy(),
+      bce: losses.binaryCrossEntropy(),
+      focal: losses.focalLoss(),
+    }[loss];
+    const workers = flags.workers !== undefined ? { workers: flags.workers } : {};
+    const trainData = await datasetBatches(train, {
+      config,
+      batchSize: flags.batchSize,
+      training: true,
+      augment: flags.augment,
+      mixup: flags.mixup,
+      cutmix: flags.cutmix,
+      ...workers,
+    });
+    const validData = valid
+      ? await datasetBatches(valid, { config, batchSize: flags.batchSize, training: false, ...workers })
+      : undefined;
+    await mkdir(flags.out, { recursive: true });
+    const log = async (text: string) =>
+      appendFile(join(flags.out, 'log.txt'), `${new Date().toISOString()} ${text}\n`);
+    await log(
+      `${line}; topk train ${flags.resume ? '(resumed) ' : ''}${flags.backbone} ${flags.size}px, ${train.items.length} training and ${valid?.items.length ?? 0} validation images, ${vocabulary.size} classes`,
+    );
+    const optimizer =
+      flags.optimizer === 'adamw'
+        ? training.adamW({ weightDecay: 1e-2 })
+        : training.sgd({ momentum: 0.9, weightDecay: 1e-4 });
+    const history = training.jsonlHistory(join(flags.out, 'history.jsonl'));
+    const learner = new training.Learner({
+      model: classifier.model,
+      train: trainData,
+      ...(validData ? { valid: validData } : {}),
+      loss: lossFunction,
+      task: multiLabel ? 'multi-label' : 'single-label',
+      optimizer,
+      seed: flags.seed,
+      callbacks: [
+        training.terminateOnNaN(),
+        epochReporter(io, { quiet: flags.json, validName: 'valid' }),
+        history,
+        training.checkpoint({
+          dir: checkpoints,
+          monitor: validData ? 'valid_loss' : 'loss',
+          everySteps: Math.max(1, trainData.batchesPerEpoch ?? 1),
+        }),
+      ],
+    });
+    try {
+      let lr: number;
+      if (flags.lr === 'auto') {
+        const found = await learner.findLr({
+          numIterations: Math.min(100, Math.max(10, (trainData.batchesPerEpoch ?? 10) * 2)),
+        });
+        lr = found.suggestion ?? found.minimumDiv10 ?? 3e-3;
+        await log(`LR finder: suggestion ${lr.toExponential(2)}`);
+        if (!flags.json) io.stdout.write(`LR finder suggestion: ${lr.toExponential(2)}\n`);
+      } else lr = flags.lr;
+      const resumeFrom = flags.resume ? { resumeFrom: checkpoints } : {};
+      const steps = flags.epochs * (trainData.batchesPerEpoch ?? 1);
+      const schedulers = await import('@topk/schedulers');
+      const result =
+        flags.schedule === 'one-cycle'
+          ? await learner.fitOneCycle(flags.epochs, lr, resumeFrom)
+          : flags.schedule === 'sgdr'
+            ? await learner.fitSgdr(flags.epochs, { maxLr: lr, ...resumeFrom })
+            : await learner.fit(flags.epochs, {
+                schedule:
+                  flags.schedule === 'warmup-cosine'
+                    ? schedulers.warmupCosine({
+                        lr,
+                        totalSteps: steps,
+                        warmupSteps: Math.max(1, Math.round(steps * 0.05)),
+                      })
+                    : flags.schedule === 'step'
+                      ? schedulers.stepDecay({ lr, stepSize: Math.max(1, Math.ceil(steps / 3)), gamma: 0.1 })
+                      : schedulers.constant({ lr }),
+                ...resumeFrom,
+              });
+      await saveModel(classifier, join(flags.out, 'model'));
+      await writeRunConfig(flags.out, config);
+      const last = result.history.at(-1) ?? {};
+      await log(`done: ${result.epochs} epochs, ${JSON.stringify(last)}`);
+      if (flags.json) {
+        io.stdout.write(
+          `${JSON.stringify({ out: flags.out, config, lr, history: result.history }, null, 2)}\n`,
+        );
+      } else {
+        io.stdout.write(`run saved in ${displayPath(io.cwd, flags.out)}\n`);
+      }
+      return 0;
+    } finally {
+      learner.optimizer.dispose();
+      classifier.model.dispose();
+    }
+  },
+});

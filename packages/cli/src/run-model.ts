@@ -1,0 +1,312 @@
+// What the training commands share: the run directory's config, building and loading the model, turning
+// a dataset into the Learner's per-epoch batches (decode, augment, mixup, normalise) and predicting.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Classifier } from '@topk/backbones';
+import { type BackendSelection, Rng } from '@topk/core';
+import type { Dataset } from '@topk/data-pipeline';
+import type { Batch, Callback, EpochData } from '@topk/training';
+import { writeOutputFile } from './cli-files.js';
+import type { CliIo } from './cli-io.js';
+import { createProgressBar } from './progress-bar.js';
+import { UsageError } from './usage-error.js';
+
+/** The `config.json` of a run directory: everything `predict` and `embed` need to use the model. */
+export interface RunConfig {
+  readonly format: 'topk-run';
+  readonly version: 1;
+  /** Registry name of the backbone. */
+  readonly backbone: string;
+  /** Backbone options besides size, channels and seed (e.g. `simple-cnn`'s `channels`). */
+  readonly backboneOptions: Readonly<Record<string, unknown>>;
+  /** Head options of `createClassifier` besides the class count. */
+  readonly head: Readonly<Record<string, unknown>>;
+  /** Model input `[height, width]`. */
+  readonly size: readonly [number, number];
+  readonly channels: 1 | 3;
+  /** Class names in output order (the vocabulary). */
+  readonly classes: readonly string[];
+  readonly multiLabel: boolean;
+  /** Normalisation, per channel, in [0, 1] pixel units. */
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+  readonly seed: number;
+  /** The loss trained with. */
+  readonly loss: string;
+}
+
+/** `config.json` of a run directory, checked; a {@link UsageError} naming `--model` when it is not one. */
+export async function readRunConfig(runDir: string, shown: string): Promise<RunConfig> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(join(runDir, 'config.json'), 'utf8'));
+  } catch (error) {
+    throw new UsageError(
+      `--model ${shown}: not a topk run directory (config.json: ${(error as Error).message})`,
+      {
+        hint: false,
+      },
+    );
+  }
+  const c = parsed as Partial<RunConfig>;
+  const ok =
+    c?.format === 'topk-run' &&
+    c.version === 1 &&
+    typeof c.backbone === 'string' &&
+    Array.isArray(c.size) &&
+    Array.isArray(c.classes) &&
+    c.classes.length > 0 &&
+    (c.channels === 1 || c.channels === 3) &&
+    Array.isArray(c.mean) &&
+    Array.isArray(c.std);
+  if (!ok) {
+    throw new UsageError(`--model ${shown}: config.json is not a topk run config (format "topk-run")`, {
+      hint: false,
+    });
+  }
+  return c as RunConfig;
+}
+
+/** Writes `config.json` into the run directory. */
+export function writeRunConfig(runDir: string, config: RunConfig): Promise<void> {
+  return writeOutputFile(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** Activates the backend (`auto` picks the fastest that trains here) and registers topk's kernels. */
+export async function activateBackend(
+  backend: string,
+  purpose: 'train' | 'predict',
+): Promise<BackendSelection> {
+  const { selectBackend } = await import('@topk/core');
+  return selectBackend({ backend: backend as never, purpose });
+}
+
+/** The first line of the backend report: `backend: wasm (for train, node, 2 threads)`. */
+export async function backendLine(selection: BackendSelection): Promise<string> {
+  const { formatBackendSelection } = await import('@topk/core');
+  return formatBackendSelection(selection).split('\n')[0]!;
+}
+
+/** A fresh classifier (logits out) for a run config. */
+export async function buildClassifier(config: RunConfig): Promise<Classifier> {
+  const { createBackbone, createClassifier } = await import('@topk/backbones');
+  const backbone = createBackbone(config.backbone, {
+    ...config.backboneOptions,
+    inputSize: [config.size[0], config.size[1]],
+    inputChannels: config.channels,
+    seed: config.seed,
+  } as never);
+  return createClassifier(backbone, {
+    ...config.head,
+    numClasses: config.classes.length,
+    logits: true,
+    seed: config.seed,
+  } as never);
+}
+
+/** The model saved in a run directory. */
+export async function loadRunModel(runDir: string, shown: string): Promise<Classifier> {
+  const { loadModel } = await import('@topk/backbones');
+  let loaded: Awaited<ReturnType<typeof loadModel>>;
+  try {
+    loaded = await loadModel(join(runDir, 'model'));
+  } catch (error) {
+    throw new UsageError(`--model ${shown}: cannot load model/ (${(error as Error).message})`, {
+      hint: false,
+    });
+  }
+  if (loaded.kind !== 'classifier') {
+    loaded.model.dispose();
+    throw new UsageError(`--model ${shown}: model/ holds a ${loaded.kind}, not a classifier`, {
+      hint: false,
+    });
+  }
+  return loaded;
+}
+
+/** Training augmentation presets of `--augment`. */
+export const AUGMENT_PRESETS = ['none', 'light', 'standard', 'heavy'] as const;
+/** A value of `--augment`. */
+export type AugmentPreset = (typeof AUGMENT_PRESETS)[number];
+
+/** Options of {@link datasetBatches}. */
+export interface DatasetBatchesOptions {
+  readonly config: RunConfig;
+  readonly batchSize: number;
+  /** Shuffle each epoch (seeded by the epoch's rng) and apply the augmentation. */
+  readonly training: boolean;
+  readonly augment?: AugmentPreset;
+  /** Mixup alpha; 0 for none. */
+  readonly mixup?: number;
+  /** Cutmix alpha; 0 for none. */
+  readonly cutmix?: number;
+  readonly workers?: number;
+  /** Called with the number of batches done, per epoch. */
+  readonly onBatch?: (done: number, total: number) => void;
+}
+
+/**
+ * The Learner's per-epoch data from a dataset: the data pipeline decodes and resizes (shuffled from the
+ * epoch's rng when training), then the augmentation preset, mixup or cutmix run on [0, 1] pixels, then
+ * the run's normalisation. Every batch's order and random draws derive from the epoch's `Rng`, so a
+ * resumed run replays them exactly.
+ */
+export async function datasetBatches(dataset: Dataset, options: DatasetBatchesOptions): Promise<EpochData> {
+  const { config, batchSize, training, augment = 'none', mixup = 0, cutmix = 0, workers, onBatch } = options;
+  const tf = await import('@tensorflow/tfjs-core');
+  const pipeline = await import('@topk/data-pipeline');
+  const augmentations = await import('@topk/augmentations');
+  const transform =
+    training && augment !== 'none'
+      ? { light: augmentations.light, standard: augmentations.standard, heavy: augmentations.heavy }[
+          augment
+        ]()
+      : undefined;
+  const numClasses = config.classes.length;
+  const batchesPerEpoch = Math.ceil(dataset.items.length / batchSize);
+  const data = (epoch: number, rng: Rng) => {
+    const sampler = training
+      ? pipeline.shuffledSampler(dataset.items.length, { rng: rng.split('sampler') })
+      : pipeline.sequentialSampler(dataset.items.length);
+    const stream = pipeline.createBatchStream(dataset, {
+      batchSize,
+      resize: { size: [config.size[0], config.size[1]] },
+      channels: config.channels,
+      sampler,
+      ...(workers !== undefined ? { workers } : {}),
+    });
+    const mean = tf.tensor1d([...config.mean]);
+    const std = tf.tensor1d([...config.std]);
+    const augmentRng = rng.split('augment');
+    async function* batches(): AsyncGenerator<Batch> {
+      let done = 0;
+      try {
+        for await (const batch of stream.epoch(epoch)) {
+          let images = batch.images as tf.Tensor4D;
+          let labels = batch.labels;
+          if (transform) {
+            const out = transform.apply(images, augmentRng).images as tf.Tensor4D;
+            if (out !== images) images.dispose();
+            images = out;
+          }
+          if (training && labels && (mixup > 0 || cutmix > 0)) {
+            if (labels.dtype === 'int32') {
+              const indices = labels;
+              labels = tf.tidy(() => tf.oneHot(indices as tf.Tensor1D, numClasses, 1, 0, 'float32'));
+              indices.dispose();
+            }
+            const useCutmix = cutmix > 0 && (mixup === 0 || augmentRng.next() < 0.5);
+            const mix = useCutmix
+              ? augmentations.cutmix(images, labels, augmentRng, { alpha: cutmix })
+              : augmentations.mixup(images, labels, augmentRng, { alpha: mixup });
+            tf.dispose([images, labels]);
+            images = mix.images as tf.Tensor4D;
+            labels = mix.targets;
+          }
+          const normalised = tf.tidy(() => tf.div(tf.sub(images, mean), std));
+          images.dispose();
+          done++;
+          onBatch?.(done, batchesPerEpoch);
+          yield {
+            images: normalised,
+            ...(labels ? { labels } : {}),
+            ids: [...batch.ids],
+          };
+        }
+      } finally {
+        tf.dispose([mean, std]);
+        await stream.close();
+      }
+    }
+    return batches();
+  };
+  return Object.assign(data, { batchesPerEpoch });
+}
+
+/** Options of {@link predictDataset}. */
+export interface PredictDatasetOptions {
+  readonly batchSize: number;
+  /** Average the image and its left-right mirror. */
+  readonly tta?: boolean;
+  readonly workers?: number;
+  readonly onBatch?: (done: number, total: number) => void;
+}
+
+/** Probabilities (softmax, or sigmoid for multi-label) of every image, row-major, with the ids in order. */
+export async function predictDataset(
+  classifier: Classifier,
+  config: RunConfig,
+  dataset: Dataset,
+  options: PredictDatasetOptions,
+): Promise<{ readonly ids: string[]; readonly values: Float32Array }> {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { tta } = await import('@topk/augmentations');
+  const data = await datasetBatches(dataset, {
+    config,
+    batchSize: options.batchSize,
+    training: false,
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+  });
+  const probabilities = (x: tf.Tensor4D) =>
+    tf.tidy(() => {
+      const logits = classifier.model.predict(x) as tf.Tensor;
+      return config.multiLabel ? tf.sigmoid(logits) : tf.softmax(logits);
+    });
+  const ids: string[] = [];
+  const chunks: Float32Array[] = [];
+  for await (const batch of data(0, new Rng(config.seed))) {
+    const images = batch.images as tf.Tensor4D;
+    const probs = options.tta
+      ? (await tta(images, probabilities, { kind: 'flips' })).probabilities
+      : probabilities(images);
+    chunks.push((await probs.data()) as Float32Array);
+    tf.dispose([probs, batch.images, batch.labels]);
+    ids.push(...(batch.ids ?? []));
+  }
+  const values = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    values.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return { ids, values };
+}
+
+/**
+ * A callback drawing one progress bar per epoch on stderr (a terminal only) and, unless `quiet`, printing
+ * one line per epoch on stdout: loss, validation loss and metric, images per second.
+ */
+export function epochReporter(
+  io: CliIo,
+  options: { readonly quiet: boolean; readonly validName: string },
+): Callback {
+  let bar = createProgressBar(io.stderr, { label: 'epoch', total: 1, now: io.now });
+  return {
+    name: 'cli-epoch-reporter',
+    order: 45,
+    onEpochBegin({ epoch, epochs, batchesPerEpoch }) {
+      bar = createProgressBar(io.stderr, {
+        label: `epoch ${epoch + 1}/${epochs}`,
+        total: batchesPerEpoch ?? 0,
+        now: io.now,
+      });
+    },
+    onBatchEnd({ batch }) {
+      bar.update(batch);
+    },
+    onEpochEnd({ logs, epochs }) {
+      bar.finish();
+      if (options.quiet) return;
+      const parts = [`epoch ${Number(logs.epoch) + 1}/${epochs}`, `loss ${Number(logs.loss).toFixed(4)}`];
+      const v = options.validName;
+      if (logs.valid_loss !== undefined) parts.push(`${v} loss ${Number(logs.valid_loss).toFixed(4)}`);
+      if (logs.valid_accuracy !== undefined)
+        parts.push(`${v} accuracy ${Number(logs.valid_accuracy).toFixed(4)}`);
+      if (logs.valid_f1 !== undefined) parts.push(`${v} micro-F1 ${Number(logs.valid_f1).toFixed(4)}`);
+      if (logs.imagesPerSecond !== undefined) parts.push(`${Math.round(Number(logs.imagesPerSecond))} img/s`);
+      io.stdout.write(`${parts.join('  ')}\n`);
+    },
+  };
+}
