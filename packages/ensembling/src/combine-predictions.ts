@@ -67,8 +67,42 @@ export interface PreparedEnsemble {
   readonly values: readonly Float32Array[];
 }
 
-/** Average ranks (1-based, ties share their mean rank) of each column over the rows, divided by the rows. */
+/** Rows up to which a row index fits beside a 32-bit sort key in a float64's 53-bit mantissa. */
+const PACKED_ROWS = 2 ** 21;
+
+/**
+ * Average ranks (1-based, ties share their mean rank) of each column over the rows, divided by the rows.
+ * Probabilities are non-negative, so their float32 bit patterns sort as the values do: each column is
+ * packed as `bits · 2²¹ + row` into float64s (exact below 2⁵³) and sorted natively, and equal runs of
+ * bits share the mean of their ranks. (Sorting row indices with a comparator over the strided column
+ * took three minutes for 100 000 × 1 000.)
+ */
 function columnRanks(table: PredictionTable): Float32Array {
+  const n = table.ids.length;
+  const c = table.classes.length;
+  const out = new Float32Array(n * c);
+  const bits = new Uint32Array(table.probs.buffer, table.probs.byteOffset, table.probs.length);
+  if (n > PACKED_ROWS) return columnRanksByComparator(table);
+  const packed = new Float64Array(n);
+  for (let j = 0; j < c; j++) {
+    // The mask folds -0 (sign bit set) onto 0.
+    for (let i = 0; i < n; i++) packed[i] = (bits[i * c + j]! & 0x7fffffff) * PACKED_ROWS + i;
+    packed.sort();
+    for (let start = 0; start < n; ) {
+      const key = Math.floor(packed[start]! / PACKED_ROWS);
+      let end = start + 1;
+      while (end < n && Math.floor(packed[end]! / PACKED_ROWS) === key) end++;
+      // Positions start..end-1 hold equal values: each gets the mean of ranks start+1..end.
+      const rank = (start + 1 + end) / 2 / n;
+      for (let k = start; k < end; k++) out[(packed[k]! % PACKED_ROWS) * c + j] = rank;
+      start = end;
+    }
+  }
+  return out;
+}
+
+/** The same ranks for tables too tall to pack a row index beside the key. */
+function columnRanksByComparator(table: PredictionTable): Float32Array {
   const n = table.ids.length;
   const c = table.classes.length;
   const out = new Float32Array(n * c);
@@ -80,7 +114,6 @@ function columnRanks(table: PredictionTable): Float32Array {
       let end = start + 1;
       const value = table.probs[order[start]! * c + j]!;
       while (end < n && table.probs[order[end]! * c + j]! === value) end++;
-      // Positions start..end-1 hold equal values: each gets the mean of ranks start+1..end.
       const rank = (start + 1 + end) / 2 / n;
       for (let k = start; k < end; k++) out[order[k]! * c + j] = rank;
       start = end;
