@@ -1,6 +1,7 @@
 export type { ClassVocabularyJSON, ClassVocabularyOptions } from './class-vocabulary.js';
 export { ClassVocabulary } from './class-vocabulary.js';
 export { BackendError, describeValue, InvalidArgumentError, TopkError } from './errors.js';
+export { registerFastGradients } from './fast-gradients.js';
 export { createPredictionTable, predictionRow } from './prediction-table.js';
 export type { MutableArrayLike, RngSampleOptions, RngSeed, RngState } from './rng.js';
 export { Rng } from './rng.js';
@@ -22,7 +23,14 @@ export {
 export type { TrainingKernelReport } from './training-kernels.js';
 export {
   missingTrainingKernels,
+  prepareWasmSimdKernels,
   registerTrainingKernels,
   TRAINING_KERNEL_NAMES,
 } from './training-kernels.js';
 export type { ImageBatch, MultiLabel, PredictionTable, SingleLabel } from './types.js';
+export type {
+  WasmThreadsNodeOptions,
+  WasmThreadsNodeResult,
+  WasmThreadsNodeStatus,
+} from './wasm-threads-node.js';
+export { getWasmThreadsNodeStatus, prepareWasmThreadsForNode } from './wasm-threads-node.js';
