@@ -8,6 +8,8 @@ export type { AlignedLabels } from './align-labels.js';
 export { alignLabels } from './align-labels.js';
 export type { CliIo, CliStream } from './cli-io.js';
 export { processIo } from './cli-io.js';
+export type { ClusterHandlers, ClusterHandlersOptions, ClusterPredictPayload } from './cluster-handlers.js';
+export { createClusterHandlers } from './cluster-handlers.js';
 export type { Command, CommandContext, CommandDefinition } from './command.js';
 export { defineCommand, formatCommandHelp } from './command.js';
 export { COMMANDS } from './commands.js';

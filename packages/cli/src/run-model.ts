@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '@topk/backbones';
 import { type BackendSelection, Rng } from '@topk/core';
 import type { Dataset } from '@topk/data-pipeline';
+import type { Embeddings } from '@topk/ensembling';
 import type { Batch, Callback, EpochData } from '@topk/training';
 import { writeOutputFile } from './cli-files.js';
 import type { CliIo } from './cli-io.js';
@@ -233,6 +234,61 @@ export interface PredictDatasetOptions {
   readonly onBatch?: (done: number, total: number) => void;
 }
 
+/**
+ * The run's prediction function on normalised images `[N, H, W, C]`: probabilities (softmax, or sigmoid
+ * for multi-label), row-major, averaged with the left-right mirror when `tta` (`tta` of
+ * `@topk/augmentations`, `flips`). `topk predict` and the cluster workers both predict with it.
+ */
+export async function runProbabilities(
+  classifier: Classifier,
+  config: RunConfig,
+  options: { readonly tta?: boolean } = {},
+): Promise<(images: tf.Tensor4D) => Promise<Float32Array>> {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { tta } = await import('@topk/augmentations');
+  const probabilities = (x: tf.Tensor4D) =>
+    tf.tidy(() => {
+      const logits = classifier.model.predict(x) as tf.Tensor;
+      return config.multiLabel ? tf.sigmoid(logits) : tf.softmax(logits);
+    });
+  return async (images) => {
+    const probs = options.tta
+      ? (await tta(images, probabilities, { kind: 'flips' })).probabilities
+      : probabilities(images);
+    try {
+      return (await probs.data()) as Float32Array;
+    } finally {
+      probs.dispose();
+    }
+  };
+}
+
+/**
+ * Decoded images (bytes, already resized to the run's size) as the normalised batch
+ * {@link datasetBatches} makes of them: `pixel / 255`, then `(x - mean) / std` per channel.
+ */
+export async function normalisedImages(
+  images: readonly { readonly data: Uint8Array }[],
+  config: RunConfig,
+): Promise<tf.Tensor4D> {
+  const tf = await import('@tensorflow/tfjs-core');
+  const [height, width] = config.size;
+  const per = height * width * config.channels;
+  const data = new Float32Array(images.length * per);
+  images.forEach((image, i) => {
+    if (image.data.length !== per) {
+      throw new TypeError(
+        `an image of ${image.data.length} bytes, expected ${height}x${width}x${config.channels}`,
+      );
+    }
+    for (let k = 0; k < per; k++) data[i * per + k] = image.data[k]! * (1 / 255);
+  });
+  return tf.tidy(() => {
+    const x = tf.tensor4d(data, [images.length, height, width, config.channels], 'float32');
+    return tf.div(tf.sub(x, tf.tensor1d([...config.mean])), tf.tensor1d([...config.std])) as tf.Tensor4D;
+  });
+}
+
 /** Probabilities (softmax, or sigmoid for multi-label) of every image, row-major, with the ids in order. */
 export async function predictDataset(
   classifier: Classifier,
@@ -241,7 +297,6 @@ export async function predictDataset(
   options: PredictDatasetOptions,
 ): Promise<{ readonly ids: string[]; readonly values: Float32Array }> {
   const tf = await import('@tensorflow/tfjs-core');
-  const { tta } = await import('@topk/augmentations');
   const data = await datasetBatches(dataset, {
     config,
     batchSize: options.batchSize,
@@ -249,20 +304,15 @@ export async function predictDataset(
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
   });
-  const probabilities = (x: tf.Tensor4D) =>
-    tf.tidy(() => {
-      const logits = classifier.model.predict(x) as tf.Tensor;
-      return config.multiLabel ? tf.sigmoid(logits) : tf.softmax(logits);
-    });
+  const predict = await runProbabilities(classifier, config, { tta: options.tta ?? false });
   const ids: string[] = [];
   const chunks: Float32Array[] = [];
   for await (const batch of data(0, new Rng(config.seed))) {
-    const images = batch.images as tf.Tensor4D;
-    const probs = options.tta
-      ? (await tta(images, probabilities, { kind: 'flips' })).probabilities
-      : probabilities(images);
-    chunks.push((await probs.data()) as Float32Array);
-    tf.dispose([probs, batch.images, batch.labels]);
+    try {
+      chunks.push(await predict(batch.images as tf.Tensor4D));
+    } finally {
+      tf.dispose([batch.images, batch.labels]);
+    }
     ids.push(...(batch.ids ?? []));
   }
   const values = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
@@ -272,6 +322,57 @@ export async function predictDataset(
     offset += chunk.length;
   }
   return { ids, values };
+}
+
+/** Options of {@link embedDataset}. */
+export interface EmbedDatasetOptions {
+  readonly batchSize: number;
+  /** `pooled`: the head's pooled backbone features; `embedding`: its `head_embedding` layer. */
+  readonly layer: 'pooled' | 'embedding';
+  readonly workers?: number;
+  readonly onBatch?: (done: number, total: number) => void;
+}
+
+/**
+ * The pooled features (`forwardFeatures` of `@topk/backbones`) of every image, in dataset order, with
+ * the images resized and normalised exactly as {@link predictDataset} does.
+ */
+export async function embedDataset(
+  classifier: Classifier,
+  config: RunConfig,
+  dataset: Dataset,
+  options: EmbedDatasetOptions,
+): Promise<Embeddings> {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { forwardFeatures } = await import('@topk/backbones');
+  const { createEmbeddings } = await import('@topk/ensembling');
+  const data = await datasetBatches(dataset, {
+    config,
+    batchSize: options.batchSize,
+    training: false,
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+  });
+  const ids: string[] = [];
+  const chunks: Float32Array[] = [];
+  let dim = classifier.numFeatures;
+  for await (const batch of data(0, new Rng(config.seed))) {
+    const features = forwardFeatures(classifier, batch.images as tf.Tensor4D, {
+      batchSize: options.batchSize,
+      output: options.layer,
+    });
+    dim = features.shape[1];
+    chunks.push((await features.data()) as Float32Array);
+    tf.dispose([features, batch.images, batch.labels]);
+    ids.push(...(batch.ids ?? []));
+  }
+  const vectors = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    vectors.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return createEmbeddings(ids, dim, vectors);
 }
 
 /**

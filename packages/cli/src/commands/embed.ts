@@ -1,0 +1,94 @@
+import { displayPath } from '../cli-files.js';
+import { defineCommand } from '../command.js';
+import { writeEmbeddingsFile } from '../embeddings-file.js';
+import { choiceValue, existingPath, integerValue, outputPath, valueFlag } from '../flags.js';
+import { loadDataset } from '../load-dataset.js';
+import { createProgressBar } from '../progress-bar.js';
+import { activateBackend, embedDataset, loadRunModel, readRunConfig } from '../run-model.js';
+import { UsageError } from '../usage-error.js';
+import { BACKEND_CHOICES } from './train.js';
+
+/** `topk embed`: the pooled features (or head embeddings) of a run's model for every image, as an embeddings file. */
+export const embedCommand = defineCommand({
+  name: 'embed',
+  summary: "write the pooled features of a run's model for every image (an embeddings file)",
+  description:
+    "Loads RUN_DIR/model and config.json, resizes and normalises the images as topk predict does, and writes, per image, the output of the classifier's pooling layer (head_pool: the features the head classifies, forwardFeatures of @topk/backbones) or, with --layer embedding, of its head_embedding layer. The file (binary, documented in the README) is what topk retrieve reads: --index and --query.",
+  flags: {
+    model: valueFlag(existingPath('directory'), {
+      valueName: 'RUN_DIR',
+      required: true,
+      description: 'a run directory written by topk train or topk demo --out',
+    }),
+    data: valueFlag(existingPath('any'), {
+      valueName: 'D',
+      required: true,
+      description: 'the images: a folder of class folders, a CSV or an IDX file',
+    }),
+    root: valueFlag(existingPath('directory'), {
+      valueName: 'DIR',
+      description: "CSV only: the folder image paths are relative to (default: the CSV's folder)",
+    }),
+    layer: valueFlag(choiceValue(['pooled', 'embedding'] as const), {
+      valueName: 'L',
+      default: 'pooled',
+      description: "pooled (the head's pooled backbone features) or embedding (the head's embedding layer)",
+    }),
+    batchSize: valueFlag(integerValue({ min: 1, max: 4096 }), {
+      valueName: 'N',
+      default: '64',
+      description: 'images per batch',
+    }),
+    backend: valueFlag(choiceValue(BACKEND_CHOICES), {
+      valueName: 'B',
+      default: 'auto',
+      description: 'TensorFlow.js backend',
+    }),
+    workers: valueFlag(integerValue({ min: 0, max: 64 }), {
+      valueName: 'N',
+      description: 'decoding threads, 0 for this thread',
+    }),
+    out: valueFlag(outputPath(), {
+      valueName: 'FILE',
+      required: true,
+      description: 'the embeddings file to write',
+    }),
+  },
+  examples: [
+    'topk embed --model runs/r18 --data data/train --out train.bin',
+    'topk embed --model runs/r18 --data test.csv --root images --out test.bin',
+  ],
+  async run(flags, { io }) {
+    const shownModel = displayPath(io.cwd, flags.model);
+    const config = await readRunConfig(flags.model, shownModel);
+    const loaded = await loadDataset(flags.data, {
+      cwd: io.cwd,
+      ...(flags.root !== undefined ? { root: flags.root } : {}),
+    });
+    await activateBackend(flags.backend, 'predict');
+    const classifier = await loadRunModel(flags.model, shownModel);
+    try {
+      if (flags.layer === 'embedding' && classifier.head.embeddingSize === null) {
+        throw new UsageError(`--layer embedding: the head of ${shownModel} has no embedding layer`, {
+          hint: false,
+        });
+      }
+      const total = Math.ceil(loaded.dataset.items.length / flags.batchSize);
+      const bar = createProgressBar(io.stderr, { label: 'embedding', total, now: io.now });
+      const embeddings = await embedDataset(classifier, config, loaded.dataset, {
+        batchSize: flags.batchSize,
+        layer: flags.layer,
+        onBatch: (done) => bar.update(done),
+        ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+      });
+      bar.finish();
+      await writeEmbeddingsFile(flags.out, embeddings);
+      io.stdout.write(
+        `${embeddings.ids.length} rows × ${embeddings.dim} (${flags.layer === 'pooled' ? 'pooled features' : 'head embedding'})\nwritten ${displayPath(io.cwd, flags.out)}\n`,
+      );
+      return 0;
+    } finally {
+      classifier.model.dispose();
+    }
+  },
+});
