@@ -1,7 +1,10 @@
 // The job handlers `topk worker` registers with @topk/cluster: `predict` with the run's model and the
-// same prediction code as `topk predict`, and `cache`.
+// same prediction code as `topk predict`, `cache`, and `train-member` with the training code of `topk train`.
+import { rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Classifier } from '@topk/backbones';
 import type { JobHandler, Predictor } from '@topk/cluster';
+import type { AugmentPreset } from './run-model.js';
 import {
   loadRunModel,
   normalisedImages,
@@ -16,6 +19,30 @@ export interface ClusterPredictPayload {
   readonly model: string;
   /** Average each image with its left-right mirror. */
   readonly tta: boolean;
+}
+
+/** The payload of a `train-member` job sent by `topk cluster train-ensemble`: the flags of `topk train`. */
+export interface ClusterTrainMemberPayload {
+  /** The ensemble folder (shared filesystem): member k is saved as the run directory `member-<k>`. */
+  readonly out: string;
+  /** Class names behind the items' label indices. */
+  readonly classes: readonly string[];
+  readonly channels: 1 | 3;
+  readonly backbone: string;
+  readonly size: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly lr: number | 'auto';
+  readonly schedule: 'one-cycle' | 'sgdr' | 'warmup-cosine' | 'step' | 'constant';
+  readonly optimizer: 'adamw' | 'sgd';
+  readonly augment: AugmentPreset;
+  readonly mixup: number;
+  readonly cutmix: number;
+  readonly loss: 'ce' | 'focal';
+  /** The run's seed; each member trains with `memberSeed(seed, member)` of `@topk/cluster`. */
+  readonly seed: number;
+  /** Decoding threads on the worker; the pipeline's default when absent. */
+  readonly workers?: number;
 }
 
 /** What {@link createClusterHandlers} returns: the handlers, and a function freeing the cached models. */
@@ -39,7 +66,10 @@ export interface ClusterHandlersOptions {
  * directory; kept until {@link ClusterHandlers.dispose}), decodes each image at the run's size and
  * channels (squish resize, as the data pipeline does for `topk predict`) and predicts with
  * {@link runProbabilities}, the function `topk predict` uses, so a merged sharded run equals `topk
- * predict`'s CSV. `cache` is `createCacheHandler` of `@topk/cluster`.
+ * predict`'s CSV. `cache` is `createCacheHandler` of `@topk/cluster`. `train-member` trains one member of
+ * a shard ensemble on its shard's items with {@link trainRun} (the code of `topk train`, no validation
+ * split, seeded with the member's seed) into a temporary folder, then renames it to
+ * `<payload.out>/member-<k>` (a retried member replaces what an earlier attempt left).
  */
 export async function createClusterHandlers(options: ClusterHandlersOptions = {}): Promise<ClusterHandlers> {
   const cluster = await import('@topk/cluster');
@@ -84,8 +114,54 @@ export async function createClusterHandlers(options: ClusterHandlersOptions = {}
       };
     },
   });
+  const trainMember = cluster.createTrainMemberHandler<ClusterTrainMemberPayload>(async (job) => {
+    const payload = job.payload;
+    if (typeof payload?.out !== 'string' || !Array.isArray(payload.classes)) {
+      throw new cluster.ShardInputError('the train-member payload has no out folder or classes');
+    }
+    const { ClassVocabulary } = await import('@topk/core');
+    const { createDataset } = await import('@topk/data-pipeline');
+    const { trainRun } = await import('./train-run.js');
+    const dataset = createDataset(
+      job.items.map((item) => ({ id: item.id, source: item.source ?? '', label: item.label ?? -1 })),
+      { vocabulary: new ClassVocabulary(payload.classes, { sort: false }) },
+    );
+    const final = join(payload.out, `member-${job.member}`);
+    const temporary = `${final}.attempt-${job.attempt}.tmp`;
+    await rm(temporary, { recursive: true, force: true });
+    const silent = { write: () => true };
+    const result = await trainRun({
+      train: dataset,
+      classes: payload.classes,
+      multiLabel: false,
+      channels: payload.channels,
+      backbone: payload.backbone,
+      size: payload.size,
+      epochs: payload.epochs,
+      batchSize: payload.batchSize,
+      lr: payload.lr,
+      schedule: payload.schedule,
+      optimizer: payload.optimizer,
+      augment: payload.augment,
+      mixup: payload.mixup,
+      cutmix: payload.cutmix,
+      loss: payload.loss,
+      seed: job.seed,
+      ...(payload.workers !== undefined ? { workers: payload.workers } : {}),
+      resume: false,
+      out: temporary,
+      backendLine: `topk worker, member ${job.member} of ${job.members}, seed ${job.seed}`,
+      io: { stdout: silent, stderr: silent, cwd: payload.out, env: {}, now: () => performance.now() },
+      quiet: true,
+    });
+    await rm(final, { recursive: true, force: true });
+    await rename(temporary, final);
+    job.progress(job.items.length);
+    const last = result.history.at(-1) ?? {};
+    return { info: { dir: final, seed: job.seed, lr: result.lr, loss: Number(last.loss ?? Number.NaN) } };
+  });
   return {
-    handlers: { predict, cache: cluster.createCacheHandler() },
+    handlers: { predict, cache: cluster.createCacheHandler(), 'train-member': trainMember },
     dispose() {
       for (const model of models.values())
         model.then(({ classifier }) => classifier.model.dispose()).catch(() => undefined);

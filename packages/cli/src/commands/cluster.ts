@@ -1,24 +1,25 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { displayPath } from '../cli-files.js';
+import { displayPath, writeOutputFile } from '../cli-files.js';
 import type { CliIo } from '../cli-io.js';
-import type { ClusterPredictPayload } from '../cluster-handlers.js';
+import type { ClusterPredictPayload, ClusterTrainMemberPayload } from '../cluster-handlers.js';
 import { type Command, defineCommand } from '../command.js';
 import {
   choiceValue,
   existingPath,
   type FlagSchema,
   integerValue,
+  numberValue,
   outputPath,
   switchFlag,
   valueFlag,
 } from '../flags.js';
 import { type LoadedDataset, loadDataset } from '../load-dataset.js';
 import { createProgressBar } from '../progress-bar.js';
-import { readRunConfig } from '../run-model.js';
+import { activateBackend, loadRunModel, predictDataset, readRunConfig } from '../run-model.js';
 import { UsageError } from '../usage-error.js';
-import { runDirValue } from './train.js';
+import { runDirValue, trainingFlags } from './train.js';
 import { queueValue, redisUrlValue } from './worker.js';
 
 /** `--run-id`: letters, digits, `.`, `_`, `-`. */
@@ -64,7 +65,7 @@ const sharedFlags = {
 } as const;
 
 /** The dataset's items as shard items; a usage error when they are not image files. */
-function shardableItems(loaded: LoadedDataset, io: CliIo, data: string) {
+function shardableItems(loaded: Pick<LoadedDataset, 'dataset'>, io: CliIo, data: string) {
   return loaded.dataset.items.map((item) => {
     if (typeof item.source !== 'string') {
       throw new UsageError(
@@ -288,9 +289,207 @@ export const clusterCacheCommand = defineCommand({
   },
 });
 
-const SUBCOMMANDS: readonly Command[] = [clusterPredictCommand, clusterCacheCommand];
+/** Accuracy of the arg-max class of each row of `probs` (`n × c`) against `labels`. */
+function argmaxAccuracy(probs: Float32Array, classes: number, labels: readonly number[]): number {
+  let correct = 0;
+  labels.forEach((label, i) => {
+    let best = 0;
+    for (let k = 1; k < classes; k++) if (probs[i * classes + k]! > probs[i * classes + best]!) best = k;
+    if (best === label) correct++;
+  });
+  return labels.length === 0 ? Number.NaN : correct / labels.length;
+}
 
-const CLUSTER_SUMMARY = 'run predict or cache as sharded jobs on topk worker processes (Redis)';
+const { data: _data, shards: _shards, ...coordinatorFlags } = sharedFlags;
+
+/** `topk cluster train-ensemble`: K members trained on shards by the workers, combined and evaluated. */
+export const clusterTrainEnsembleCommand = defineCommand({
+  name: 'cluster train-ensemble',
+  summary: 'train an ensemble of members on shards of a dataset on the cluster workers',
+  description:
+    "Holds out a stratified --val-split of --data (seeded by --seed), splits the rest into --members shards (--shard-by random, or class: every shard gets its share of every class) and enqueues one train-member job per shard: a worker trains the member as topk train does (with its own seed, memberSeed of the run's seed) into OUT/member-<k>. The coordinator then predicts the validation images with every member, averages the probabilities (combinePredictions of @topk/ensembling, mean) and writes OUT/ensemble-valid.csv and OUT/report.json (each member's validation accuracy, their mean, and the ensemble's). Shard listings go to OUT/shards. Rerunning the same command resumes the run. Exit code 1 when a member failed for good.",
+  flags: {
+    ...coordinatorFlags,
+    data: valueFlag(existingPath('any'), {
+      valueName: 'D',
+      required: true,
+      description:
+        'labelled images: a folder of class folders or an id,label CSV (paths every worker can read)',
+    }),
+    members: valueFlag(integerValue({ min: 1, max: 10_000 }), {
+      valueName: 'K',
+      required: true,
+      description: 'ensemble members, one shard of the training images each',
+    }),
+    shardBy: valueFlag(choiceValue(['random', 'class'] as const), {
+      valueName: 'S',
+      default: 'class',
+      description: 'random shards, or class: stratified, every shard holds its share of every class',
+    }),
+    valSplit: valueFlag(numberValue({ min: 0.01, max: 0.9 }), {
+      valueName: 'F',
+      default: '0.2',
+      description: 'fraction of --data held out (stratified) to evaluate the members and the ensemble',
+    }),
+    ...trainingFlags,
+    out: valueFlag(runDirValue(), {
+      valueName: 'DIR',
+      required: true,
+      description: 'the ensemble folder (on the shared filesystem)',
+    }),
+  },
+  examples: [
+    'topk cluster train-ensemble --redis redis://redis.internal:6379 --data /shared/data/train --members 8 --shard-by class --backbone resnet18 --size 128 --epochs 10 --out /shared/ensembles/r18x8',
+  ],
+  async run(flags, { io }) {
+    const loaded = await loadDataset(flags.data, {
+      cwd: io.cwd,
+      ...(flags.root !== undefined ? { root: flags.root } : {}),
+    });
+    const vocabulary = loaded.dataset.vocabulary;
+    const shownData = displayPath(io.cwd, flags.data);
+    if (!vocabulary || vocabulary.size < 2 || loaded.dataset.multiLabel) {
+      throw new UsageError(
+        `--data ${shownData}: train-ensemble needs single-label images of at least 2 classes`,
+        { hint: false },
+      );
+    }
+    if (flags.loss === 'bce') throw new UsageError('--loss bce needs multi-label data; use ce or focal');
+    const { getBackboneInfo } = await import('@topk/backbones');
+    try {
+      getBackboneInfo(flags.backbone);
+    } catch (error) {
+      throw new UsageError(`--backbone ${flags.backbone}: ${(error as Error).message}`);
+    }
+    const { Rng, createPredictionTable } = await import('@topk/core');
+    const pipeline = await import('@topk/data-pipeline');
+    const rng = new Rng(flags.seed);
+    const split = pipeline.stratifiedSplit(loaded.dataset, {
+      validFraction: flags.valSplit,
+      rng: rng.split('split'),
+    });
+    const items = shardableItems({ dataset: split.train }, io, flags.data);
+    shardableItems({ dataset: split.valid }, io, flags.data);
+    if (items.length < flags.members || split.valid.items.length === 0) {
+      throw new UsageError(
+        `--data ${shownData}: ${items.length} training and ${split.valid.items.length} validation images are too few for ${flags.members} members`,
+        { hint: false },
+      );
+    }
+    const { collectMembers, shardItems } = await import('@topk/cluster');
+    const payload: ClusterTrainMemberPayload = {
+      out: flags.out,
+      classes: vocabulary.names,
+      channels: 3,
+      backbone: flags.backbone,
+      size: flags.size,
+      epochs: flags.epochs,
+      batchSize: flags.batchSize,
+      lr: flags.lr,
+      schedule: flags.schedule,
+      optimizer: flags.optimizer,
+      augment: flags.augment,
+      mixup: flags.mixup,
+      cutmix: flags.cutmix,
+      loss: flags.loss ?? 'ce',
+      seed: flags.seed,
+      ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+    };
+    const runId =
+      flags.runId ??
+      defaultRunId('train-ensemble', {
+        data: flags.data,
+        root: flags.root,
+        members: flags.members,
+        shardBy: flags.shardBy,
+        valSplit: flags.valSplit,
+        payload,
+      });
+    const report = await coordinate(
+      io,
+      {
+        redis: flags.redis,
+        queue: flags.queue,
+        runId,
+        kind: 'train-member',
+        shards: shardItems(items, { shards: flags.members, by: flags.shardBy, rng: rng.split('shards') }),
+        payload: payload as never,
+        outDir: join(flags.out, 'shards'),
+        attempts: flags.attempts,
+      },
+      items.length,
+    );
+    const lines = summary(report, io).map((line) => line.replace(' images,', ' training images,'));
+    const members = collectMembers(report);
+    if (members.length === 0) {
+      io.stdout.write(`${lines.join('\n')}\n`);
+      io.stderr.write('topk cluster train-ensemble: no member trained; nothing evaluated\n');
+      return 1;
+    }
+    await activateBackend(flags.backend, 'predict');
+    const labels = split.valid.items.map((item) => item.label ?? -1);
+    const classes = vocabulary.names;
+    const tables = [];
+    const memberReports = [];
+    for (const member of members) {
+      const dir = join(flags.out, `member-${member.member}`);
+      const config = await readRunConfig(dir, dir);
+      const classifier = await loadRunModel(dir, dir);
+      try {
+        const { ids, values } = await predictDataset(classifier, config, split.valid, {
+          batchSize: flags.batchSize,
+          ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+        });
+        tables.push(createPredictionTable(ids, classes, values));
+        const accuracy = argmaxAccuracy(values, classes.length, labels);
+        memberReports.push({ member: member.member, dir, items: member.items, info: member.info, accuracy });
+        lines.push(
+          `member ${member.member}: ${member.items} images, validation accuracy ${accuracy.toFixed(4)}`,
+        );
+      } finally {
+        classifier.model.dispose();
+      }
+    }
+    const { combinePredictions } = await import('@topk/ensembling');
+    const { formatPredictionCsv } = await import('@topk/thresholding');
+    const ensemble = combinePredictions(tables, { method: 'mean' });
+    const ensembleAccuracy = argmaxAccuracy(ensemble.probs, classes.length, labels);
+    const meanMemberAccuracy = memberReports.reduce((sum, m) => sum + m.accuracy, 0) / memberReports.length;
+    await writeOutputFile(join(flags.out, 'ensemble-valid.csv'), formatPredictionCsv(ensemble));
+    await writeOutputFile(
+      join(flags.out, 'report.json'),
+      `${JSON.stringify(
+        {
+          members: memberReports,
+          failures: report.failures,
+          validation: { images: labels.length, fraction: flags.valSplit },
+          meanMemberAccuracy,
+          ensembleAccuracy,
+          method: 'mean',
+          shardBy: flags.shardBy,
+          seed: flags.seed,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    lines.push(
+      `mean member accuracy ${meanMemberAccuracy.toFixed(4)}, ensemble (mean of ${memberReports.length}) ${ensembleAccuracy.toFixed(4)} on ${labels.length} validation images`,
+      `written ${displayPath(io.cwd, join(flags.out, 'report.json'))}`,
+    );
+    io.stdout.write(`${lines.join('\n')}\n`);
+    return report.failed > 0 ? 1 : 0;
+  },
+});
+
+const SUBCOMMANDS: readonly Command[] = [
+  clusterPredictCommand,
+  clusterCacheCommand,
+  clusterTrainEnsembleCommand,
+];
+
+const CLUSTER_SUMMARY =
+  'run predict, cache or train-ensemble as sharded jobs on topk worker processes (Redis)';
 
 function clusterHelp(): string {
   return [
@@ -302,32 +501,36 @@ function clusterHelp(): string {
     "with 'topk worker --redis URL'. Run 'topk cluster <subcommand> --help' for the options of each.",
     '',
     'Subcommands:',
-    ...SUBCOMMANDS.map((c) => `  ${c.name.slice('cluster '.length).padEnd(10)}${c.summary}`),
+    ...SUBCOMMANDS.map((c) => `  ${c.name.slice('cluster '.length).padEnd(16)}${c.summary}`),
     '',
     'Examples:',
     '  topk cluster predict --redis redis://redis.internal:6379 --model /shared/runs/r18 --data /shared/data/test --shards 20 --out /shared/preds.csv',
     '  topk cluster cache --redis redis://redis.internal:6379 --data /shared/data/train --size 256 --shards 50 --out /shared/cache/train-256',
+    '  topk cluster train-ensemble --redis redis://redis.internal:6379 --data /shared/data/train --members 8 --backbone resnet18 --size 128 --epochs 10 --out /shared/ensembles/r18x8',
     '',
   ].join('\n');
 }
 
-/** `topk cluster`: the coordinator commands of `@topk/cluster` (`predict`, `cache`). */
+/** `topk cluster`: the coordinator commands of `@topk/cluster` (`predict`, `cache`, `train-ensemble`). */
 export const clusterCommand: Command = {
   name: 'cluster',
   summary: CLUSTER_SUMMARY,
   help: clusterHelp,
   async execute(argv, context) {
     const [name, ...rest] = argv;
-    if (name === undefined) throw new UsageError('a subcommand is required: predict or cache');
+    if (name === undefined)
+      throw new UsageError('a subcommand is required: predict, cache or train-ensemble');
     if (name === '--help' || name === '-h' || name === 'help') {
       context.io.stdout.write(clusterHelp());
       return 0;
     }
     if (name.startsWith('-'))
-      throw new UsageError(`unknown flag ${name}: give a subcommand first (predict or cache)`);
+      throw new UsageError(
+        `unknown flag ${name}: give a subcommand first (predict, cache or train-ensemble)`,
+      );
     const command = SUBCOMMANDS.find((c) => c.name === `cluster ${name}`);
     if (command === undefined)
-      throw new UsageError(`unknown subcommand ${JSON.stringify(name)}: predict or cache`);
+      throw new UsageError(`unknown subcommand ${JSON.stringify(name)}: predict, cache or train-ensemble`);
     try {
       return await command.execute(rest, context);
     } catch (error) {

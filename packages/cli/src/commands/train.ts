@@ -1,4 +1,4 @@
-import { appendFile, mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { displayPath } from '../cli-files.js';
@@ -14,16 +14,8 @@ import {
   valueFlag,
 } from '../flags.js';
 import { loadDataset } from '../load-dataset.js';
-import {
-  AUGMENT_PRESETS,
-  activateBackend,
-  backendLine,
-  buildClassifier,
-  datasetBatches,
-  epochReporter,
-  type RunConfig,
-  writeRunConfig,
-} from '../run-model.js';
+import { AUGMENT_PRESETS, activateBackend, backendLine } from '../run-model.js';
+import { SCHEDULE_CHOICES, trainRun } from '../train-run.js';
 import { UsageError } from '../usage-error.js';
 
 /** `--lr`: a positive number, or `auto` for the LR finder's suggestion. */
@@ -55,6 +47,79 @@ export function runDirValue(): FlagSchema<string, string> {
 /** Backends `--backend` accepts. */
 export const BACKEND_CHOICES = ['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow', 'tensorflow-gpu'] as const;
 
+/** The model and training flags of `topk train`, shared with `topk cluster train-ensemble`. */
+export const trainingFlags = {
+  backbone: valueFlag(stringValue(), {
+    valueName: 'NAME',
+    required: true,
+    description: 'registry backbone, e.g. simple-cnn, resnet18',
+  }),
+  size: valueFlag(integerValue({ min: 1, max: 2048 }), {
+    valueName: 'PX',
+    required: true,
+    description: 'input side in pixels',
+  }),
+  epochs: valueFlag(integerValue({ min: 1, max: 10_000 }), {
+    valueName: 'N',
+    required: true,
+    description: 'training epochs',
+  }),
+  batchSize: valueFlag(integerValue({ min: 1, max: 4096 }), {
+    valueName: 'N',
+    default: '32',
+    description: 'images per batch',
+  }),
+  lr: valueFlag(learningRateValue(), {
+    valueName: 'X',
+    default: '3e-3',
+    description: 'maximum learning rate, or auto to run the LR finder first',
+  }),
+  schedule: valueFlag(choiceValue(SCHEDULE_CHOICES), {
+    valueName: 'S',
+    default: 'one-cycle',
+    description:
+      'learning-rate schedule (sgdr: one cosine cycle per epoch; step: x0.1 every third of the run)',
+  }),
+  optimizer: valueFlag(choiceValue(['adamw', 'sgd'] as const), {
+    valueName: 'O',
+    default: 'adamw',
+    description: 'adamw (weight decay 1e-2) or sgd (momentum 0.9, weight decay 1e-4)',
+  }),
+  augment: valueFlag(choiceValue(AUGMENT_PRESETS), {
+    valueName: 'A',
+    default: 'none',
+    description: 'augmentation preset',
+  }),
+  mixup: valueFlag(numberValue({ min: 0, max: 10 }), {
+    valueName: 'ALPHA',
+    default: '0',
+    description: 'mixup alpha (0: off)',
+  }),
+  cutmix: valueFlag(numberValue({ min: 0, max: 10 }), {
+    valueName: 'ALPHA',
+    default: '0',
+    description: 'cutmix alpha (0: off); with mixup, each batch picks one',
+  }),
+  loss: valueFlag(choiceValue(['ce', 'bce', 'focal'] as const), {
+    valueName: 'L',
+    description: 'ce (cross-entropy), bce (binary, multi-label) or focal (default: ce, bce for multi-label)',
+  }),
+  seed: valueFlag(integerValue({ min: 0 }), {
+    valueName: 'N',
+    default: '0',
+    description: 'random seed (weights, split, order, augmentation)',
+  }),
+  backend: valueFlag(choiceValue(BACKEND_CHOICES), {
+    valueName: 'B',
+    default: 'auto',
+    description: 'TensorFlow.js backend',
+  }),
+  workers: valueFlag(integerValue({ min: 0, max: 64 }), {
+    valueName: 'N',
+    description: 'decoding threads, 0 for this thread (default: cores - 1, at most 4)',
+  }),
+} as const;
+
 /** `topk train`: train a backbone with a head on a dataset into a run directory. */
 export const trainCommand = defineCommand({
   name: 'train',
@@ -80,79 +145,10 @@ export const trainCommand = defineCommand({
       description:
         'hold out this fraction of --data for validation when --val is absent (default 0.2; 0 for none)',
     }),
-    backbone: valueFlag(stringValue(), {
-      valueName: 'NAME',
-      required: true,
-      description: 'registry backbone, e.g. simple-cnn, resnet18',
-    }),
-    size: valueFlag(integerValue({ min: 1, max: 2048 }), {
-      valueName: 'PX',
-      required: true,
-      description: 'input side in pixels',
-    }),
-    epochs: valueFlag(integerValue({ min: 1, max: 10_000 }), {
-      valueName: 'N',
-      required: true,
-      description: 'training epochs',
-    }),
-    batchSize: valueFlag(integerValue({ min: 1, max: 4096 }), {
-      valueName: 'N',
-      default: '32',
-      description: 'images per batch',
-    }),
-    lr: valueFlag(learningRateValue(), {
-      valueName: 'X',
-      default: '3e-3',
-      description: 'maximum learning rate, or auto to run the LR finder first',
-    }),
-    schedule: valueFlag(choiceValue(['one-cycle', 'sgdr', 'warmup-cosine', 'step', 'constant'] as const), {
-      valueName: 'S',
-      default: 'one-cycle',
-      description:
-        'learning-rate schedule (sgdr: one cosine cycle per epoch; step: x0.1 every third of the run)',
-    }),
-    optimizer: valueFlag(choiceValue(['adamw', 'sgd'] as const), {
-      valueName: 'O',
-      default: 'adamw',
-      description: 'adamw (weight decay 1e-2) or sgd (momentum 0.9, weight decay 1e-4)',
-    }),
-    augment: valueFlag(choiceValue(AUGMENT_PRESETS), {
-      valueName: 'A',
-      default: 'none',
-      description: 'augmentation preset',
-    }),
-    mixup: valueFlag(numberValue({ min: 0, max: 10 }), {
-      valueName: 'ALPHA',
-      default: '0',
-      description: 'mixup alpha (0: off)',
-    }),
-    cutmix: valueFlag(numberValue({ min: 0, max: 10 }), {
-      valueName: 'ALPHA',
-      default: '0',
-      description: 'cutmix alpha (0: off); with mixup, each batch picks one',
-    }),
-    loss: valueFlag(choiceValue(['ce', 'bce', 'focal'] as const), {
-      valueName: 'L',
-      description:
-        'ce (cross-entropy), bce (binary, multi-label) or focal (default: ce, bce for multi-label)',
-    }),
+    ...trainingFlags,
     multiLabel: switchFlag(
       'train with sigmoid outputs and binary cross-entropy (implied by an id,labels CSV)',
     ),
-    seed: valueFlag(integerValue({ min: 0 }), {
-      valueName: 'N',
-      default: '0',
-      description: 'random seed (weights, split, order, augmentation)',
-    }),
-    backend: valueFlag(choiceValue(BACKEND_CHOICES), {
-      valueName: 'B',
-      default: 'auto',
-      description: 'TensorFlow.js backend',
-    }),
-    workers: valueFlag(integerValue({ min: 0, max: 64 }), {
-      valueName: 'N',
-      description: 'decoding threads, 0 for this thread (default: cores - 1, at most 4)',
-    }),
     resume: switchFlag('continue the run in --out from its last checkpoint'),
     out: valueFlag(runDirValue(), { valueName: 'RUN_DIR', required: true, description: 'the run directory' }),
     json: switchFlag('print { out, config, history, lr } as JSON on stdout'),
@@ -167,7 +163,7 @@ export const trainCommand = defineCommand({
     return undefined;
   },
   async run(flags, { io }) {
-    const { getBackboneInfo, saveModel } = await import('@topk/backbones');
+    const { getBackboneInfo } = await import('@topk/backbones');
     const { Rng } = await import('@topk/core');
     const pipeline = await import('@topk/data-pipeline');
     try {
@@ -220,124 +216,38 @@ export const trainCommand = defineCommand({
     const selection = await activateBackend(flags.backend, 'train');
     const line = await backendLine(selection);
     if (!flags.json) io.stdout.write(`${line}\n`);
-    const channels = loaded.format === 'idx' ? 1 : 3;
-    const provisional: RunConfig = {
-      format: 'topk-run',
-      version: 1,
-      backbone: flags.backbone,
-      backboneOptions: {},
-      head: {},
-      size: [flags.size, flags.size],
-      channels,
+    const result = await trainRun({
+      train,
+      ...(valid ? { valid } : {}),
       classes: vocabulary.names,
       multiLabel,
-      mean: [],
-      std: [],
-      seed: flags.seed,
-      loss,
-    };
-    const classifier = await buildClassifier(provisional);
-    const config: RunConfig = {
-      ...provisional,
-      mean: classifier.dataConfig.mean,
-      std: classifier.dataConfig.std,
-    };
-    const training = await import('@topk/training');
-    const losses = await import('@topk/losses');
-    const lossFunction = {
-      ce: losses.crossEntropy(),
-      bce: losses.binaryCrossEntropy(),
-      focal: losses.focalLoss(),
-    }[loss];
-    const workers = flags.workers !== undefined ? { workers: flags.workers } : {};
-    const trainData = await datasetBatches(train, {
-      config,
+      channels: loaded.format === 'idx' ? 1 : 3,
+      backbone: flags.backbone,
+      size: flags.size,
+      epochs: flags.epochs,
       batchSize: flags.batchSize,
-      training: true,
+      lr: flags.lr,
+      schedule: flags.schedule,
+      optimizer: flags.optimizer,
       augment: flags.augment,
       mixup: flags.mixup,
       cutmix: flags.cutmix,
-      ...workers,
-    });
-    const validData = valid
-      ? await datasetBatches(valid, { config, batchSize: flags.batchSize, training: false, ...workers })
-      : undefined;
-    await mkdir(flags.out, { recursive: true });
-    const log = async (text: string) =>
-      appendFile(join(flags.out, 'log.txt'), `${new Date().toISOString()} ${text}\n`);
-    await log(
-      `${line}; topk train ${flags.resume ? '(resumed) ' : ''}${flags.backbone} ${flags.size}px, ${train.items.length} training and ${valid?.items.length ?? 0} validation images, ${vocabulary.size} classes`,
-    );
-    const optimizer =
-      flags.optimizer === 'adamw'
-        ? training.adamW({ weightDecay: 1e-2 })
-        : training.sgd({ momentum: 0.9, weightDecay: 1e-4 });
-    const history = training.jsonlHistory(join(flags.out, 'history.jsonl'));
-    const learner = new training.Learner({
-      model: classifier.model,
-      train: trainData,
-      ...(validData ? { valid: validData } : {}),
-      loss: lossFunction,
-      task: multiLabel ? 'multi-label' : 'single-label',
-      optimizer,
+      loss,
       seed: flags.seed,
-      callbacks: [
-        training.terminateOnNaN(),
-        epochReporter(io, { quiet: flags.json, validName: 'valid' }),
-        history,
-        training.checkpoint({
-          dir: checkpoints,
-          monitor: validData ? 'valid_loss' : 'loss',
-          everySteps: Math.max(1, trainData.batchesPerEpoch ?? 1),
-        }),
-      ],
+      ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+      resume: flags.resume,
+      out: flags.out,
+      backendLine: line,
+      io,
+      quiet: flags.json,
     });
-    try {
-      let lr: number;
-      if (flags.lr === 'auto') {
-        const found = await learner.findLr({
-          numIterations: Math.min(100, Math.max(10, (trainData.batchesPerEpoch ?? 10) * 2)),
-        });
-        lr = found.suggestion ?? found.minimumDiv10 ?? 3e-3;
-        await log(`LR finder: suggestion ${lr.toExponential(2)}`);
-        if (!flags.json) io.stdout.write(`LR finder suggestion: ${lr.toExponential(2)}\n`);
-      } else lr = flags.lr;
-      const resumeFrom = flags.resume ? { resumeFrom: checkpoints } : {};
-      const steps = flags.epochs * (trainData.batchesPerEpoch ?? 1);
-      const schedulers = await import('@topk/schedulers');
-      const result =
-        flags.schedule === 'one-cycle'
-          ? await learner.fitOneCycle(flags.epochs, lr, resumeFrom)
-          : flags.schedule === 'sgdr'
-            ? await learner.fitSgdr(flags.epochs, { maxLr: lr, ...resumeFrom })
-            : await learner.fit(flags.epochs, {
-                schedule:
-                  flags.schedule === 'warmup-cosine'
-                    ? schedulers.warmupCosine({
-                        lr,
-                        totalSteps: steps,
-                        warmupSteps: Math.max(1, Math.round(steps * 0.05)),
-                      })
-                    : flags.schedule === 'step'
-                      ? schedulers.stepDecay({ lr, stepSize: Math.max(1, Math.ceil(steps / 3)), gamma: 0.1 })
-                      : schedulers.constant({ lr }),
-                ...resumeFrom,
-              });
-      await saveModel(classifier, join(flags.out, 'model'));
-      await writeRunConfig(flags.out, config);
-      const last = result.history.at(-1) ?? {};
-      await log(`done: ${result.epochs} epochs, ${JSON.stringify(last)}`);
-      if (flags.json) {
-        io.stdout.write(
-          `${JSON.stringify({ out: flags.out, config, lr, history: result.history }, null, 2)}\n`,
-        );
-      } else {
-        io.stdout.write(`run saved in ${displayPath(io.cwd, flags.out)}\n`);
-      }
-      return 0;
-    } finally {
-      learner.optimizer.dispose();
-      classifier.model.dispose();
+    if (flags.json) {
+      io.stdout.write(
+        `${JSON.stringify({ out: flags.out, config: result.config, lr: result.lr, history: result.history }, null, 2)}\n`,
+      );
+    } else {
+      io.stdout.write(`run saved in ${displayPath(io.cwd, flags.out)}\n`);
     }
+    return 0;
   },
 });

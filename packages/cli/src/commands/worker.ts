@@ -27,7 +27,7 @@ export function queueValue(): FlagSchema<string, string> {
 /** `topk worker`: take sharded jobs (predict, cache) from a Redis queue until stopped. */
 export const workerCommand = defineCommand({
   name: 'worker',
-  summary: 'run a cluster worker: take predict and cache shards from a Redis queue',
+  summary: 'run a cluster worker: take predict, cache and train-member shards from a Redis queue',
   description:
     'Starts a @topk/cluster worker (BullMQ) that connects out to Redis and runs the shards topk cluster enqueues: predict (loads the run directory named by the job, once per directory, and predicts with the code of topk predict) and cache (decodes and resizes images into a cache). Inputs and outputs are paths on a filesystem every machine mounts at the same place. Prints one line per shard; stops on SIGINT or SIGTERM after the running shards finish (a second signal abandons them: they go back to the queue).',
   flags: {
@@ -60,7 +60,8 @@ export const workerCommand = defineCommand({
   examples: ['topk worker --redis redis://redis.internal:6379 --concurrency 2'],
   async run(flags, { io }) {
     const cluster = await import('@topk/cluster');
-    await activateBackend(flags.backend, 'predict');
+    // 'train': the worker also trains ensemble members; a backend that can train also predicts.
+    await activateBackend(flags.backend, 'train');
     const { handlers, dispose } = await createClusterHandlers({ batchSize: flags.batchSize });
     const worker = cluster.startWorker({
       redis: flags.redis,
