@@ -5,7 +5,17 @@ import { parseFlags } from './flags.js';
 describe('parseFlags', () => {
   it('defaults: every bench but soak, backends probed, 20 steps, 30 s, torch on', () => {
     expect(parseFlags([])).toEqual({
-      only: ['matmul', 'train-cnn', 'train-mnet', 'decode', 'augment', 'epoch', 'tables'],
+      only: [
+        'matmul',
+        'train-cnn',
+        'train-mnet',
+        'backbones',
+        'decode',
+        'augment',
+        'epoch',
+        'tables',
+        'cluster',
+      ],
       steps: 20,
       maxSeconds: 30,
       torch: true,
@@ -45,7 +55,7 @@ describe('parseFlags', () => {
   it.each([
     [
       ['--only', 'resnet'],
-      'Error in npm run bench: --only must be a comma-separated list of matmul, train-cnn, train-mnet, decode, augment, epoch, tables, soak, got "resnet"',
+      'Error in npm run bench: --only must be a comma-separated list of matmul, train-cnn, train-mnet, backbones, decode, augment, epoch, tables, cluster, soak, got "resnet"',
     ],
     [['--only', 'matmul,'], '--only must be a comma-separated list'],
     [['--backends', 'gpu'], '--backends must be a comma-separated list of tensorflow-gpu'],

@@ -1,6 +1,7 @@
+import { backbonesBench } from './benches/backbones.js';
 import { decodeBench } from './benches/decode.js';
 import { matmulBench } from './benches/matmul.js';
-import { augmentSpec, epochSpec, scriptBench } from './benches/script-bench.js';
+import { augmentSpec, clusterSpec, epochSpec, scriptBench } from './benches/script-bench.js';
 import { soakBench } from './benches/soak.js';
 import { tablesBench } from './benches/tables.js';
 import { trainCnnBench } from './benches/train-cnn.js';
@@ -16,6 +17,8 @@ export const BENCHES: Readonly<Record<BenchName, Bench>> = {
   decode: decodeBench(REPO_ROOT),
   augment: scriptBench(REPO_ROOT, augmentSpec),
   epoch: scriptBench(REPO_ROOT, epochSpec),
+  backbones: backbonesBench,
   tables: tablesBench,
+  cluster: { ...scriptBench(REPO_ROOT, clusterSpec), firstBackendOnly: true },
   soak: soakBench,
 };

@@ -6,10 +6,12 @@ export const BENCH_NAMES = [
   'matmul',
   'train-cnn',
   'train-mnet',
+  'backbones',
   'decode',
   'augment',
   'epoch',
   'tables',
+  'cluster',
   'soak',
 ] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
@@ -19,10 +21,12 @@ export const DEFAULT_BENCHES: readonly BenchName[] = [
   'matmul',
   'train-cnn',
   'train-mnet',
+  'backbones',
   'decode',
   'augment',
   'epoch',
   'tables',
+  'cluster',
 ];
 
 /** One measured figure. */

@@ -80,3 +80,26 @@ export const epochSpec: ScriptBenchSpec = {
     })),
   trains: true,
 };
+
+/**
+ * `packages/cluster/bench/predict-workers.ts`: sharded predict images/s over Redis with 1 and 2 worker
+ * processes, beside one process without a queue (needs redis-server).
+ */
+export const clusterSpec: ScriptBenchSpec = {
+  name: 'cluster',
+  description:
+    'sharded predict over BullMQ + Redis: in-process vs 1 and 2 worker processes (needs redis-server)',
+  script: 'packages/cluster/bench/predict-workers.ts',
+  args: () => ['--images', '600', '--repeats', '2'],
+  measurements: (json) =>
+    (
+      json as { results: { model: string; mode: string; workers: number; images: number; best: number }[] }
+    ).results.map((r) => ({
+      metric: `${r.model} ${r.mode === 'in-process' ? 'in-process' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}`,
+      value: r.best,
+      unit: 'img/s',
+      iterations: r.images,
+      seconds: r.images / r.best,
+    })),
+  trains: false,
+};
