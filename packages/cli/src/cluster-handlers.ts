@@ -1,9 +1,10 @@
-// The job handlers `topk worker` registers with @topk/cluster: `predict` with the run's model and the
-// same prediction code as `topk predict`, `cache`, and `train-member` with the training code of `topk train`.
+// The job handlers `topk worker` registers with @topk/cluster: `predict` and `embed` with the run's model
+// and the same code as `topk predict` and `topk embed`, `cache`, and `train-member` with the training code
+// of `topk train`.
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Classifier } from '@topk/backbones';
-import type { JobHandler, Predictor } from '@topk/cluster';
+import type { Embedder, JobHandler, Predictor } from '@topk/cluster';
 import type { AugmentPreset } from './run-model.js';
 import {
   loadRunModel,
@@ -19,6 +20,14 @@ export interface ClusterPredictPayload {
   readonly model: string;
   /** Average each image with its left-right mirror. */
   readonly tta: boolean;
+}
+
+/** The payload of an `embed` job sent by `topk cluster embed`. */
+export interface ClusterEmbedPayload {
+  /** Absolute path of the run directory, on the filesystem every worker mounts. */
+  readonly model: string;
+  /** `pooled`: the head's pooled backbone features; `embedding`: its `head_embedding` layer. */
+  readonly layer: 'pooled' | 'embedding';
 }
 
 /** The payload of a `train-member` job sent by `topk cluster train-ensemble`: the flags of `topk train`. */
@@ -55,7 +64,7 @@ export interface ClusterHandlers {
 /** Options of {@link createClusterHandlers}. */
 export interface ClusterHandlersOptions {
   /**
-   * Images per model call in a `predict` shard.
+   * Images per model call in a `predict` or `embed` shard.
    * @defaultValue 64
    */
   readonly batchSize?: number;
@@ -66,7 +75,10 @@ export interface ClusterHandlersOptions {
  * directory; kept until {@link ClusterHandlers.dispose}), decodes each image at the run's size and
  * channels (squish resize, as the data pipeline does for `topk predict`) and predicts with
  * {@link runProbabilities}, the function `topk predict` uses, so a merged sharded run equals `topk
- * predict`'s CSV. `cache` is `createCacheHandler` of `@topk/cluster`. `train-member` trains one member of
+ * predict`'s CSV. `embed` loads the run the same way and computes, per image, `forwardFeatures` of
+ * `@topk/backbones` at the payload's `layer` (what `topk embed` computes), so the merged embeddings file
+ * equals `topk embed`'s; a run without an embedding layer asked for `embedding` fails the shard at once
+ * (`ShardInputError`). `cache` is `createCacheHandler` of `@topk/cluster`. `train-member` trains one member of
  * a shard ensemble on its shard's items with {@link trainRun} (the code of `topk train`, no validation
  * split, seeded with the member's seed) into a temporary folder, then renames it to
  * `<payload.out>/member-<k>` (a retried member replaces what an earlier attempt left).
@@ -107,6 +119,43 @@ export async function createClusterHandlers(options: ClusterHandlersOptions = {}
           const x = await normalisedImages(images, config);
           try {
             return await probabilities(x);
+          } finally {
+            x.dispose();
+          }
+        },
+      };
+    },
+  });
+  const embed = cluster.createEmbedHandler<ClusterEmbedPayload>({
+    batchSize,
+    load: async (payload): Promise<Embedder> => {
+      if (typeof payload?.model !== 'string') {
+        throw new cluster.ShardInputError('the embed payload has no model (a run directory)');
+      }
+      const layer = payload.layer ?? 'pooled';
+      if (layer !== 'pooled' && layer !== 'embedding') {
+        throw new cluster.ShardInputError(
+          `the embed payload's layer must be "pooled" or "embedding", got ${JSON.stringify(layer)}`,
+        );
+      }
+      const { classifier, config } = await loadModel(payload.model);
+      const dim = layer === 'embedding' ? classifier.head.embeddingSize : classifier.numFeatures;
+      if (dim === null) {
+        throw new cluster.ShardInputError(`the head of ${payload.model} has no embedding layer`);
+      }
+      const { forwardFeatures } = await import('@topk/backbones');
+      return {
+        dim,
+        decode: { channels: config.channels, resize: { size: [config.size[0], config.size[1]] } },
+        embed: async (images) => {
+          const x = await normalisedImages(images, config);
+          try {
+            const features = forwardFeatures(classifier, x, { batchSize, output: layer });
+            try {
+              return (await features.data()) as Float32Array;
+            } finally {
+              features.dispose();
+            }
           } finally {
             x.dispose();
           }
@@ -161,7 +210,7 @@ export async function createClusterHandlers(options: ClusterHandlersOptions = {}
     return { info: { dir: final, seed: job.seed, lr: result.lr, loss: Number(last.loss ?? Number.NaN) } };
   });
   return {
-    handlers: { predict, cache: cluster.createCacheHandler(), 'train-member': trainMember },
+    handlers: { predict, embed, cache: cluster.createCacheHandler(), 'train-member': trainMember },
     dispose() {
       for (const model of models.values())
         model.then(({ classifier }) => classifier.model.dispose()).catch(() => undefined);

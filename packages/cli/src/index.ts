@@ -8,7 +8,12 @@ export type { AlignedLabels } from './align-labels.js';
 export { alignLabels } from './align-labels.js';
 export type { CliIo, CliStream } from './cli-io.js';
 export { processIo } from './cli-io.js';
-export type { ClusterHandlers, ClusterHandlersOptions, ClusterPredictPayload } from './cluster-handlers.js';
+export type {
+  ClusterEmbedPayload,
+  ClusterHandlers,
+  ClusterHandlersOptions,
+  ClusterPredictPayload,
+} from './cluster-handlers.js';
 export { createClusterHandlers } from './cluster-handlers.js';
 export type { Command, CommandContext, CommandDefinition } from './command.js';
 export { defineCommand, formatCommandHelp } from './command.js';

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ClusterWorker, startWorker } from '@topk/cluster';
@@ -7,6 +7,7 @@ import { startRedis, type TestRedis } from '@topk/cluster/testing';
 import { openCache } from '@topk/data-pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterHandlers, createClusterHandlers } from '../cluster-handlers.js';
+import { readEmbeddingsFile } from '../embeddings-file.js';
 import { expectUsageError, put, solidPng, tempDir, topk } from '../test-support.js';
 
 let dir: string;
@@ -82,7 +83,7 @@ afterAll(async () => {
   await remove();
 });
 
-describe('topk cluster predict, cache (with in-process topk worker handlers)', () => {
+describe('topk cluster predict, embed, cache (with in-process topk worker handlers)', () => {
   it("merges the workers' shards into the CSV topk predict writes", async () => {
     for (const tta of [false, true]) {
       const flag = tta ? ['--tta'] : [];
@@ -146,6 +147,59 @@ describe('topk cluster predict, cache (with in-process topk worker handlers)', (
     );
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('5 of 5 shards completed (5 resumed)');
+  }, 120_000);
+
+  it("merges the workers' shards into the embeddings file topk embed writes, and resumes", async () => {
+    const single = await topk(
+      ['embed', '--model', 'run', '--data', 'data', '--workers', '0', '--out', 'single.bin'],
+      dir,
+    );
+    expect(single.code).toBe(0);
+    const embed = ['cluster', 'embed', '--redis', redis.url, '--model', 'run', '--data', 'data'];
+    const sharded = await topk([...embed, '--shards', '4', '--layer', 'pooled', '--out', 'sharded.bin'], dir);
+    expect(sharded.stderr).toBe('');
+    expect(sharded.code).toBe(0);
+    expect(sharded.stdout).toContain('4 of 4 shards completed (0 resumed), 12 images, 0 quarantined');
+    expect(sharded.stdout).toContain('written sharded.bin');
+    const a = await readEmbeddingsFile(join(dir, 'single.bin'));
+    const b = await readEmbeddingsFile(join(dir, 'sharded.bin'));
+    expect(sharded.stdout).toContain(`12 rows × ${a.dim} (pooled features)`);
+    expect(b.ids).toHaveLength(12);
+    expect(b.ids).toEqual(a.ids);
+    expect(b.dim).toBe(a.dim);
+    expect(b.vectors).toHaveLength(a.vectors.length);
+    b.vectors.forEach((v, i) => {
+      expect(Math.abs(v - a.vectors[i]!)).toBeLessThan(1e-5);
+    });
+    // Pooled features of distinct images differ: the comparison above is not between constant rows.
+    expect(b.vectors.slice(0, b.dim)).not.toEqual(b.vectors.slice(11 * b.dim, 12 * b.dim));
+    // The same command again (the default layer is pooled) resumes the finished run and rewrites the file.
+    const bytes = await readFile(join(dir, 'sharded.bin'));
+    await rm(join(dir, 'sharded.bin'));
+    const again = await topk([...embed, '--shards', '4', '--out', 'sharded.bin'], dir);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('4 of 4 shards completed (4 resumed)');
+    expect(await readFile(join(dir, 'sharded.bin'))).toEqual(bytes);
+    // A named run resumes under its id too, with the run folder where --run-dir says.
+    for (const resumedShards of [0, 3]) {
+      const named = await topk(
+        [
+          ...embed,
+          '--shards',
+          '3',
+          '--run-id',
+          'embed-named',
+          '--run-dir',
+          'embed-run',
+          '--out',
+          'named.bin',
+        ],
+        dir,
+      );
+      expect(named.code).toBe(0);
+      expect(named.stdout).toContain(`3 of 3 shards completed (${resumedShards} resumed)`);
+    }
+    expect((await readEmbeddingsFile(join(dir, 'named.bin'))).ids).toEqual(a.ids);
   }, 120_000);
 
   it('runs shards in a spawned topk worker process, which stops on SIGTERM', async () => {
@@ -285,6 +339,38 @@ describe('topk cluster predict, cache (with in-process topk worker handlers)', (
       ),
       '--size',
     );
+    const embed = (changes: Record<string, string>) => {
+      const flags: Record<string, string> = {
+        redis: redis.url,
+        model: 'run',
+        data: 'data',
+        shards: '2',
+        out: 'e.bin',
+        ...changes,
+      };
+      return topk(['cluster', 'embed', ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v])], dir);
+    };
+    expectUsageError(
+      await embed({ redis: 'http://localhost:6379' }),
+      '--redis must be a redis://',
+      "(see 'topk cluster embed --help')",
+    );
+    expectUsageError(await embed({ shards: '0' }), '--shards must be');
+    expectUsageError(await embed({ data: IDX }), 'workers read image files');
+    expectUsageError(await embed({ model: 'data' }), '--model data: not a topk run directory');
+    expectUsageError(await embed({ 'run-id': 'a/b' }), '--run-id must be');
+    expectUsageError(await embed({ layer: 'pool' }), '--layer must be');
+    expectUsageError(
+      await embed({ layer: 'embedding' }),
+      '--layer embedding: the head of run has no embedding layer',
+    );
+    expectUsageError(
+      await topk(
+        ['cluster', 'embed', '--redis', redis.url, '--model', 'run', '--data', 'data', '--shards', '2'],
+        dir,
+      ),
+      '--out',
+    );
     expectUsageError(await topk(['cluster', 'predcit'], dir), 'unknown subcommand "predcit"');
     expectUsageError(await topk(['cluster'], dir), 'a subcommand is required');
     expectUsageError(await topk(['worker', '--redis', 'localhost'], dir), '--redis must be a redis://');
@@ -296,5 +382,9 @@ describe('topk cluster predict, cache (with in-process topk worker handlers)', (
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('predict');
     expect(help.stdout).toContain('cache');
+    expect(help.stdout).toMatch(/^ {2}embed {11}embed a dataset on the cluster workers/m);
+    const embedHelp = await topk(['cluster', 'embed', '--help'], dir);
+    expect(embedHelp.code).toBe(0);
+    expect(embedHelp.stdout).toContain('--layer');
   });
 });

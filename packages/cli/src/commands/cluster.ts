@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { displayPath, writeOutputFile } from '../cli-files.js';
 import type { CliIo } from '../cli-io.js';
-import type { ClusterPredictPayload, ClusterTrainMemberPayload } from '../cluster-handlers.js';
+import type {
+  ClusterEmbedPayload,
+  ClusterPredictPayload,
+  ClusterTrainMemberPayload,
+} from '../cluster-handlers.js';
 import { type Command, defineCommand } from '../command.js';
 import {
   choiceValue,
@@ -200,6 +204,96 @@ export const clusterPredictCommand = defineCommand({
     const merged = await mergePredictions(report, { out: flags.out });
     lines.push(
       `${merged.rows} rows × ${config.classes.length} classes${flags.tta ? ' (TTA: flips)' : ''}`,
+      `written ${displayPath(io.cwd, flags.out)}`,
+    );
+    io.stdout.write(`${lines.join('\n')}\n`);
+    return report.failed > 0 ? 1 : 0;
+  },
+});
+
+/** `topk cluster embed`: sharded `topk embed` over the workers. */
+export const clusterEmbedCommand = defineCommand({
+  name: 'cluster embed',
+  summary: 'embed a dataset on the cluster workers; write the merged embeddings file',
+  description:
+    "Splits the images of --data into --shards contiguous blocks, enqueues one embed job per block on Redis (topk worker runs them: it loads RUN_DIR, resizes and normalises the images as topk embed does and takes the pooled features or, with --layer embedding, the head's embedding layer), reports progress, and merges the shard outputs into one embeddings file in the order of --data: the file topk embed writes, which topk retrieve reads. Shard listings and outputs go to --run-dir, which every machine must see at the same path. Rerunning the same command resumes the run. Exit code 1 when a shard failed for good (the file then lacks its images).",
+  flags: {
+    ...sharedFlags,
+    model: valueFlag(existingPath('directory'), {
+      valueName: 'RUN_DIR',
+      required: true,
+      description: 'a run directory written by topk train (on the shared filesystem)',
+    }),
+    layer: valueFlag(choiceValue(['pooled', 'embedding'] as const), {
+      valueName: 'L',
+      default: 'pooled',
+      description: "pooled (the head's pooled backbone features) or embedding (the head's embedding layer)",
+    }),
+    runDir: valueFlag(runDirValue(), {
+      valueName: 'DIR',
+      description: 'the run folder for shard listings and outputs (default: FILE.shards/RUN_ID beside --out)',
+    }),
+    out: valueFlag(outputPath(), {
+      valueName: 'FILE',
+      required: true,
+      description: 'the merged embeddings file',
+    }),
+  },
+  examples: [
+    'topk cluster embed --redis redis://redis.internal:6379 --model /shared/runs/r18 --data /shared/data/train --shards 20 --out /shared/train.bin',
+  ],
+  async run(flags, { io }) {
+    const shownModel = displayPath(io.cwd, flags.model);
+    const config = await readRunConfig(flags.model, shownModel);
+    if (flags.layer === 'embedding' && typeof config.head.embeddingSize !== 'number') {
+      throw new UsageError(`--layer embedding: the head of ${shownModel} has no embedding layer`, {
+        hint: false,
+      });
+    }
+    const loaded = await loadDataset(flags.data, {
+      cwd: io.cwd,
+      ...(flags.root !== undefined ? { root: flags.root } : {}),
+    });
+    const items = shardableItems(loaded, io, flags.data).map(({ id, source }) => ({ id, source }));
+    if (items.length === 0)
+      throw new UsageError(`--data ${displayPath(io.cwd, flags.data)}: no images`, { hint: false });
+    const { mergeEmbeddings, shardItems } = await import('@topk/cluster');
+    const shards = Math.min(flags.shards, items.length);
+    const payload = { model: flags.model, layer: flags.layer } satisfies ClusterEmbedPayload;
+    const runId =
+      flags.runId ??
+      defaultRunId('embed', {
+        model: flags.model,
+        data: flags.data,
+        root: flags.root,
+        runDir: flags.runDir,
+        shards,
+        layer: flags.layer,
+      });
+    const runDir = flags.runDir ?? join(`${flags.out}.shards`, runId);
+    const report = await coordinate(
+      io,
+      {
+        redis: flags.redis,
+        queue: flags.queue,
+        runId,
+        kind: 'embed',
+        shards: shardItems(items, { shards }),
+        payload,
+        outDir: runDir,
+        attempts: flags.attempts,
+      },
+      items.length,
+    );
+    const lines = summary(report, io);
+    if (report.completed === 0) {
+      io.stdout.write(`${lines.join('\n')}\n`);
+      io.stderr.write('topk cluster embed: no shard completed; nothing written\n');
+      return 1;
+    }
+    const merged = await mergeEmbeddings(report, { out: flags.out });
+    lines.push(
+      `${merged.rows} rows × ${merged.dim} (${flags.layer === 'pooled' ? 'pooled features' : 'head embedding'})`,
       `written ${displayPath(io.cwd, flags.out)}`,
     );
     io.stdout.write(`${lines.join('\n')}\n`);
@@ -484,12 +578,13 @@ export const clusterTrainEnsembleCommand = defineCommand({
 
 const SUBCOMMANDS: readonly Command[] = [
   clusterPredictCommand,
+  clusterEmbedCommand,
   clusterCacheCommand,
   clusterTrainEnsembleCommand,
 ];
 
 const CLUSTER_SUMMARY =
-  'run predict, cache or train-ensemble as sharded jobs on topk worker processes (Redis)';
+  'run predict, embed, cache or train-ensemble as sharded jobs on topk worker processes (Redis)';
 
 function clusterHelp(): string {
   return [
@@ -505,13 +600,14 @@ function clusterHelp(): string {
     '',
     'Examples:',
     '  topk cluster predict --redis redis://redis.internal:6379 --model /shared/runs/r18 --data /shared/data/test --shards 20 --out /shared/preds.csv',
+    '  topk cluster embed --redis redis://redis.internal:6379 --model /shared/runs/r18 --data /shared/data/train --shards 20 --out /shared/train.bin',
     '  topk cluster cache --redis redis://redis.internal:6379 --data /shared/data/train --size 256 --shards 50 --out /shared/cache/train-256',
     '  topk cluster train-ensemble --redis redis://redis.internal:6379 --data /shared/data/train --members 8 --backbone resnet18 --size 128 --epochs 10 --out /shared/ensembles/r18x8',
     '',
   ].join('\n');
 }
 
-/** `topk cluster`: the coordinator commands of `@topk/cluster` (`predict`, `cache`, `train-ensemble`). */
+/** `topk cluster`: the coordinator commands of `@topk/cluster` (`predict`, `embed`, `cache`, `train-ensemble`). */
 export const clusterCommand: Command = {
   name: 'cluster',
   summary: CLUSTER_SUMMARY,
@@ -519,18 +615,20 @@ export const clusterCommand: Command = {
   async execute(argv, context) {
     const [name, ...rest] = argv;
     if (name === undefined)
-      throw new UsageError('a subcommand is required: predict, cache or train-ensemble');
+      throw new UsageError('a subcommand is required: predict, embed, cache or train-ensemble');
     if (name === '--help' || name === '-h' || name === 'help') {
       context.io.stdout.write(clusterHelp());
       return 0;
     }
     if (name.startsWith('-'))
       throw new UsageError(
-        `unknown flag ${name}: give a subcommand first (predict, cache or train-ensemble)`,
+        `unknown flag ${name}: give a subcommand first (predict, embed, cache or train-ensemble)`,
       );
     const command = SUBCOMMANDS.find((c) => c.name === `cluster ${name}`);
     if (command === undefined)
-      throw new UsageError(`unknown subcommand ${JSON.stringify(name)}: predict, cache or train-ensemble`);
+      throw new UsageError(
+        `unknown subcommand ${JSON.stringify(name)}: predict, embed, cache or train-ensemble`,
+      );
     try {
       return await command.execute(rest, context);
     } catch (error) {

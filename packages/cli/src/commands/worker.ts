@@ -24,12 +24,12 @@ export function queueValue(): FlagSchema<string, string> {
   return () => z.string().regex(/^[A-Za-z0-9._-]+$/, 'a name of letters, digits, ".", "_" or "-"');
 }
 
-/** `topk worker`: take sharded jobs (predict, cache) from a Redis queue until stopped. */
+/** `topk worker`: take sharded jobs (predict, embed, cache, train-member) from a Redis queue until stopped. */
 export const workerCommand = defineCommand({
   name: 'worker',
-  summary: 'run a cluster worker: take predict, cache and train-member shards from a Redis queue',
+  summary: 'run a cluster worker: take predict, embed, cache and train-member shards from a Redis queue',
   description:
-    'Starts a @topk/cluster worker (BullMQ) that connects out to Redis and runs the shards topk cluster enqueues: predict (loads the run directory named by the job, once per directory, and predicts with the code of topk predict) and cache (decodes and resizes images into a cache). Inputs and outputs are paths on a filesystem every machine mounts at the same place. Prints one line per shard; stops on SIGINT or SIGTERM after the running shards finish (a second signal abandons them: they go back to the queue).',
+    'Starts a @topk/cluster worker (BullMQ) that connects out to Redis and runs the shards topk cluster enqueues: predict (loads the run directory named by the job, once per directory, and predicts with the code of topk predict), embed (the features topk embed computes, from the same run directory) and cache (decodes and resizes images into a cache). Inputs and outputs are paths on a filesystem every machine mounts at the same place. Prints one line per shard; stops on SIGINT or SIGTERM after the running shards finish (a second signal abandons them: they go back to the queue).',
   flags: {
     redis: valueFlag(redisUrlValue(), {
       valueName: 'URL',
