@@ -378,6 +378,10 @@ describe('topk cluster predict, embed, cache (with in-process topk worker handle
       await topk(['worker', '--redis', redis.url, '--concurrency', '0'], dir),
       '--concurrency must be',
     );
+    expectUsageError(
+      await topk(['worker', '--redis', redis.url, '--stalled-ms', '5'], dir),
+      '--stalled-ms must be',
+    );
     const help = await topk(['cluster', '--help'], dir);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('predict');

@@ -56,6 +56,12 @@ export const workerCommand = defineCommand({
       default: 'auto',
       description: 'TensorFlow.js backend',
     }),
+    stalledMs: valueFlag(integerValue({ min: 100, max: 3_600_000 }), {
+      valueName: 'MS',
+      default: '30000',
+      description:
+        "lock time of a running shard and interval of the check for dead workers' shards: a killed worker's shards go back to the queue within about twice this",
+    }),
   },
   examples: ['topk worker --redis redis://redis.internal:6379 --concurrency 2'],
   async run(flags, { io }) {
@@ -67,6 +73,8 @@ export const workerCommand = defineCommand({
       redis: flags.redis,
       queue: flags.queue,
       concurrency: flags.concurrency,
+      lockDuration: flags.stalledMs,
+      stalledInterval: flags.stalledMs,
       handlers,
       onEvent(event) {
         if (event.type === 'completed')
