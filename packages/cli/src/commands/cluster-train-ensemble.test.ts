@@ -119,7 +119,8 @@ describe('topk cluster train-ensemble', () => {
     // The members learnt something (chance is 1/3) and differ from each other.
     expect(mean).toBeGreaterThan(0.4);
     expect(new Set(accuracies).size).toBeGreaterThan(1);
-    expect(report.ensembleAccuracy).toBeGreaterThanOrEqual(report.meanMemberAccuracy);
+    // Seeded: the mean ensemble scores 1.0 against a mean member accuracy of 0.958.
+    expect(report.ensembleAccuracy).toBeGreaterThan(report.meanMemberAccuracy);
     // The ensemble's CSV: the validation ids once each, rows of probabilities summing to 1.
     const [header, ...rows] = (await readFile(join(dir, 'ens', 'ensemble-valid.csv'), 'utf8'))
       .trim()
