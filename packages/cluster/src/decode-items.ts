@@ -79,3 +79,58 @@ export function checkBatchSize(fn: string, batchSize: unknown): number {
   }
   return batchSize as number;
 }
+
+/** A batch function over decoded images, returning `width` floats per image (row-major). */
+export interface RowModel {
+  /** What to call the function in an error message, e.g. `Predictor.predict`. */
+  readonly name: string;
+  /** What its values are, for the error message, e.g. `probabilities`. */
+  readonly unit: string;
+  readonly width: number;
+  readonly decode: ItemDecodeRequest;
+  run(images: readonly DecodedImage[]): Promise<Float32Array> | Float32Array;
+}
+
+/**
+ * Decodes items in batches (bad images quarantined), runs `model` on each batch and concatenates its rows
+ * in the items' order: the loop behind `predictItems` and `embedItems`.
+ */
+export async function rowsOfItems(
+  items: readonly ShardItemInput[],
+  model: RowModel,
+  options: {
+    readonly batchSize: number;
+    readonly decoder?: ImageDecoder;
+    readonly onProgress?: (done: number) => void;
+  },
+): Promise<{ readonly ids: string[]; readonly rows: Float32Array; readonly quarantined: QuarantinedItem[] }> {
+  const { batchSize, decoder, onProgress } = options;
+  const ids: string[] = [];
+  const chunks: Float32Array[] = [];
+  const quarantined: QuarantinedItem[] = [];
+  for (let start = 0; start < items.length; start += batchSize) {
+    const batch = await decodeItems(items.slice(start, start + batchSize), model.decode, decoder);
+    quarantined.push(...batch.quarantined);
+    if (batch.images.length > 0) {
+      const values = await model.run(batch.images);
+      if (!(values instanceof Float32Array) || values.length !== batch.images.length * model.width) {
+        throw new InvalidArgumentError(
+          model.name,
+          'its result',
+          `a Float32Array of ${batch.images.length} × ${model.width} ${model.unit}`,
+          values,
+        );
+      }
+      ids.push(...batch.ids);
+      chunks.push(values);
+    }
+    onProgress?.(Math.min(items.length, start + batchSize));
+  }
+  const rows = new Float32Array(ids.length * model.width);
+  let offset = 0;
+  for (const chunk of chunks) {
+    rows.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return { ids, rows, quarantined };
+}

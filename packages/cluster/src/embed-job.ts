@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '@topk/core';
 import type { DecodedImage, ImageDecoder, QuarantinedItem } from '@topk/data-pipeline';
 import { createEmbeddings, type Embeddings } from '@topk/ensembling';
 import { moveIntoPlace, temporaryPath } from './atomic-file.js';
-import { checkBatchSize, decodeItems, type ItemDecodeRequest } from './decode-items.js';
+import { checkBatchSize, type ItemDecodeRequest, rowsOfItems } from './decode-items.js';
 import { encodeEmbeddings, encodeEmbeddingsHeader, readEmbeddingsHeader } from './embeddings-file.js';
 import { perRun } from './per-run.js';
 import { readShardItems, type ShardItemInput } from './run-layout.js';
@@ -54,38 +54,22 @@ export async function embedItems(
     throw new InvalidArgumentError(fn, 'embedder.dim', 'a positive integer', dim);
   const { batchSize = 32, decoder, onProgress } = options;
   checkBatchSize(fn, batchSize);
-  const ids: string[] = [];
-  const chunks: Float32Array[] = [];
-  const quarantined: QuarantinedItem[] = [];
-  for (let start = 0; start < items.length; start += batchSize) {
-    const batch = await decodeItems(
-      items.slice(start, start + batchSize),
-      embedder.decode ?? { channels: 3 },
-      decoder,
-    );
-    quarantined.push(...batch.quarantined);
-    if (batch.images.length > 0) {
-      const vectors = await embedder.embed(batch.images);
-      if (!(vectors instanceof Float32Array) || vectors.length !== batch.images.length * dim) {
-        throw new InvalidArgumentError(
-          'Embedder.embed',
-          'its result',
-          `a Float32Array of ${batch.images.length} × ${dim} values`,
-          vectors,
-        );
-      }
-      ids.push(...batch.ids);
-      chunks.push(vectors);
-    }
-    onProgress?.(Math.min(items.length, start + batchSize));
-  }
-  const vectors = new Float32Array(ids.length * dim);
-  let offset = 0;
-  for (const chunk of chunks) {
-    vectors.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return { embeddings: createEmbeddings(ids, dim, vectors), quarantined };
+  const { ids, rows, quarantined } = await rowsOfItems(
+    items,
+    {
+      name: 'Embedder.embed',
+      unit: 'values',
+      width: dim,
+      decode: embedder.decode ?? { channels: 3 },
+      run: (images) => embedder.embed(images),
+    },
+    {
+      batchSize,
+      ...(decoder !== undefined ? { decoder } : {}),
+      ...(onProgress !== undefined ? { onProgress } : {}),
+    },
+  );
+  return { embeddings: createEmbeddings(ids, dim, rows), quarantined };
 }
 
 /** Options of {@link createEmbedHandler}. */

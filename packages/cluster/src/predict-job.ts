@@ -3,7 +3,7 @@ import { createPredictionTable, InvalidArgumentError, type PredictionTable } fro
 import type { DecodedImage, ImageDecoder, QuarantinedItem } from '@topk/data-pipeline';
 import { formatPredictionCsv, parsePredictionCsv } from '@topk/thresholding';
 import { moveIntoPlace, temporaryPath } from './atomic-file.js';
-import { checkBatchSize, decodeItems, type ItemDecodeRequest } from './decode-items.js';
+import { checkBatchSize, type ItemDecodeRequest, rowsOfItems } from './decode-items.js';
 import { perRun } from './per-run.js';
 import { readShardItems, type ShardItemInput } from './run-layout.js';
 import type { ShardedRunReport } from './run-sharded-job.js';
@@ -70,39 +70,22 @@ export async function predictItems(
   checkPredictor(fn, predictor);
   const { batchSize = 32, decoder, onProgress } = options;
   checkBatchSize(fn, batchSize);
-  const c = predictor.classes.length;
-  const ids: string[] = [];
-  const chunks: Float32Array[] = [];
-  const quarantined: QuarantinedItem[] = [];
-  for (let start = 0; start < items.length; start += batchSize) {
-    const batch = await decodeItems(
-      items.slice(start, start + batchSize),
-      predictor.decode ?? { channels: 3 },
-      decoder,
-    );
-    quarantined.push(...batch.quarantined);
-    if (batch.images.length > 0) {
-      const probs = await predictor.predict(batch.images);
-      if (!(probs instanceof Float32Array) || probs.length !== batch.images.length * c) {
-        throw new InvalidArgumentError(
-          'Predictor.predict',
-          'its result',
-          `a Float32Array of ${batch.images.length} × ${c} probabilities`,
-          probs,
-        );
-      }
-      ids.push(...batch.ids);
-      chunks.push(probs);
-    }
-    onProgress?.(Math.min(items.length, start + batchSize));
-  }
-  const probs = new Float32Array(ids.length * c);
-  let offset = 0;
-  for (const chunk of chunks) {
-    probs.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return { table: createPredictionTable(ids, predictor.classes, probs), quarantined };
+  const { ids, rows, quarantined } = await rowsOfItems(
+    items,
+    {
+      name: 'Predictor.predict',
+      unit: 'probabilities',
+      width: predictor.classes.length,
+      decode: predictor.decode ?? { channels: 3 },
+      run: (images) => predictor.predict(images),
+    },
+    {
+      batchSize,
+      ...(decoder !== undefined ? { decoder } : {}),
+      ...(onProgress !== undefined ? { onProgress } : {}),
+    },
+  );
+  return { table: createPredictionTable(ids, predictor.classes, rows), quarantined };
 }
 
 /** Options of {@link createPredictHandler}. */
