@@ -130,6 +130,78 @@ function summary(
   return lines;
 }
 
+/** The flags `cluster predict` and `cluster embed` share for their run. */
+interface ModelShardFlags {
+  readonly redis: string;
+  readonly queue: string;
+  readonly attempts: number;
+  readonly shards: number;
+  readonly data: string;
+  readonly root?: string | undefined;
+  readonly runId?: string | undefined;
+  readonly runDir?: string | undefined;
+  readonly model: string;
+  readonly out: string;
+}
+
+/**
+ * Lists --data, shards it into contiguous blocks, runs one `kind` job per block (resuming a run with the
+ * same id), prints the summary and, when a shard completed, merges the outputs with `merge`, which
+ * returns the line describing what it wrote. Exit code 1 when nothing completed or a shard failed.
+ */
+async function runModelShards(
+  io: CliIo,
+  flags: ModelShardFlags,
+  kind: 'predict' | 'embed',
+  payload: Readonly<Record<string, string | boolean>>,
+  runIdFields: Record<string, unknown>,
+  merge: (report: Awaited<ReturnType<typeof import('@topk/cluster').runShardedJob>>) => Promise<string>,
+): Promise<number> {
+  const loaded = await loadDataset(flags.data, {
+    cwd: io.cwd,
+    ...(flags.root !== undefined ? { root: flags.root } : {}),
+  });
+  const items = shardableItems(loaded, io, flags.data).map(({ id, source }) => ({ id, source }));
+  if (items.length === 0)
+    throw new UsageError(`--data ${displayPath(io.cwd, flags.data)}: no images`, { hint: false });
+  const { shardItems } = await import('@topk/cluster');
+  const shards = Math.min(flags.shards, items.length);
+  const runId =
+    flags.runId ??
+    defaultRunId(kind, {
+      model: flags.model,
+      data: flags.data,
+      root: flags.root,
+      runDir: flags.runDir,
+      shards,
+      ...runIdFields,
+    });
+  const runDir = flags.runDir ?? join(`${flags.out}.shards`, runId);
+  const report = await coordinate(
+    io,
+    {
+      redis: flags.redis,
+      queue: flags.queue,
+      runId,
+      kind,
+      shards: shardItems(items, { shards }),
+      payload,
+      outDir: runDir,
+      attempts: flags.attempts,
+    },
+    items.length,
+  );
+  const lines = summary(report, io);
+  if (report.completed === 0) {
+    io.stdout.write(`${lines.join('\n')}\n`);
+    io.stderr.write(`topk cluster ${kind}: no shard completed; nothing written\n`);
+    return 1;
+  }
+  lines.push(await merge(report), `written ${displayPath(io.cwd, flags.out)}`);
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return report.failed > 0 ? 1 : 0;
+}
+
 /** `topk cluster predict`: sharded `topk predict` over the workers. */
 export const clusterPredictCommand = defineCommand({
   name: 'cluster predict',
@@ -158,56 +230,13 @@ export const clusterPredictCommand = defineCommand({
     'topk cluster predict --redis redis://redis.internal:6379 --model /shared/runs/r18 --data /shared/data/test --shards 20 --tta --out /shared/preds.csv',
   ],
   async run(flags, { io }) {
-    const shownModel = displayPath(io.cwd, flags.model);
-    const config = await readRunConfig(flags.model, shownModel);
-    const loaded = await loadDataset(flags.data, {
-      cwd: io.cwd,
-      ...(flags.root !== undefined ? { root: flags.root } : {}),
-    });
-    const items = shardableItems(loaded, io, flags.data).map(({ id, source }) => ({ id, source }));
-    if (items.length === 0)
-      throw new UsageError(`--data ${displayPath(io.cwd, flags.data)}: no images`, { hint: false });
-    const { mergePredictions, shardItems } = await import('@topk/cluster');
-    const shards = Math.min(flags.shards, items.length);
+    const config = await readRunConfig(flags.model, displayPath(io.cwd, flags.model));
+    const { mergePredictions } = await import('@topk/cluster');
     const payload = { model: flags.model, tta: flags.tta } satisfies ClusterPredictPayload;
-    const runId =
-      flags.runId ??
-      defaultRunId('predict', {
-        model: flags.model,
-        data: flags.data,
-        root: flags.root,
-        runDir: flags.runDir,
-        shards,
-        tta: flags.tta,
-      });
-    const runDir = flags.runDir ?? join(`${flags.out}.shards`, runId);
-    const report = await coordinate(
-      io,
-      {
-        redis: flags.redis,
-        queue: flags.queue,
-        runId,
-        kind: 'predict',
-        shards: shardItems(items, { shards }),
-        payload,
-        outDir: runDir,
-        attempts: flags.attempts,
-      },
-      items.length,
-    );
-    const lines = summary(report, io);
-    if (report.completed === 0) {
-      io.stdout.write(`${lines.join('\n')}\n`);
-      io.stderr.write('topk cluster predict: no shard completed; nothing written\n');
-      return 1;
-    }
-    const merged = await mergePredictions(report, { out: flags.out });
-    lines.push(
-      `${merged.rows} rows × ${config.classes.length} classes${flags.tta ? ' (TTA: flips)' : ''}`,
-      `written ${displayPath(io.cwd, flags.out)}`,
-    );
-    io.stdout.write(`${lines.join('\n')}\n`);
-    return report.failed > 0 ? 1 : 0;
+    return runModelShards(io, flags, 'predict', payload, { tta: flags.tta }, async (report) => {
+      const merged = await mergePredictions(report, { out: flags.out });
+      return `${merged.rows} rows × ${config.classes.length} classes${flags.tta ? ' (TTA: flips)' : ''}`;
+    });
   },
 });
 
@@ -250,54 +279,12 @@ export const clusterEmbedCommand = defineCommand({
         hint: false,
       });
     }
-    const loaded = await loadDataset(flags.data, {
-      cwd: io.cwd,
-      ...(flags.root !== undefined ? { root: flags.root } : {}),
-    });
-    const items = shardableItems(loaded, io, flags.data).map(({ id, source }) => ({ id, source }));
-    if (items.length === 0)
-      throw new UsageError(`--data ${displayPath(io.cwd, flags.data)}: no images`, { hint: false });
-    const { mergeEmbeddings, shardItems } = await import('@topk/cluster');
-    const shards = Math.min(flags.shards, items.length);
+    const { mergeEmbeddings } = await import('@topk/cluster');
     const payload = { model: flags.model, layer: flags.layer } satisfies ClusterEmbedPayload;
-    const runId =
-      flags.runId ??
-      defaultRunId('embed', {
-        model: flags.model,
-        data: flags.data,
-        root: flags.root,
-        runDir: flags.runDir,
-        shards,
-        layer: flags.layer,
-      });
-    const runDir = flags.runDir ?? join(`${flags.out}.shards`, runId);
-    const report = await coordinate(
-      io,
-      {
-        redis: flags.redis,
-        queue: flags.queue,
-        runId,
-        kind: 'embed',
-        shards: shardItems(items, { shards }),
-        payload,
-        outDir: runDir,
-        attempts: flags.attempts,
-      },
-      items.length,
-    );
-    const lines = summary(report, io);
-    if (report.completed === 0) {
-      io.stdout.write(`${lines.join('\n')}\n`);
-      io.stderr.write('topk cluster embed: no shard completed; nothing written\n');
-      return 1;
-    }
-    const merged = await mergeEmbeddings(report, { out: flags.out });
-    lines.push(
-      `${merged.rows} rows × ${merged.dim} (${flags.layer === 'pooled' ? 'pooled features' : 'head embedding'})`,
-      `written ${displayPath(io.cwd, flags.out)}`,
-    );
-    io.stdout.write(`${lines.join('\n')}\n`);
-    return report.failed > 0 ? 1 : 0;
+    return runModelShards(io, flags, 'embed', payload, { layer: flags.layer }, async (report) => {
+      const merged = await mergeEmbeddings(report, { out: flags.out });
+      return `${merged.rows} rows × ${merged.dim} (${flags.layer === 'pooled' ? 'pooled features' : 'head embedding'})`;
+    });
   },
 });
 
