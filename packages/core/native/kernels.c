@@ -247,6 +247,44 @@ void topk_bn_grad_sums(const f32 *x, const f32 *dy, const f32 *mean, f32 *s1, f3
   }
 }
 
+// out[c] = Σ_r (x[r, c] − mean[c])² for a row-major [rows, cols] matrix: batch-norm's variance in training
+// (divided by rows afterwards), one pass where tfjs's moments takes a subtraction, a square and a mean.
+EXPORT(topk_centered_square_sums)
+void topk_centered_square_sums(const f32 *x, const f32 *mean, f32 *out, i32 rows, i32 cols) {
+  zero(out, cols);
+  for (i32 r = 0; r < rows; r++) {
+    const f32 *xr = x + (int64_t)r * cols;
+    i32 j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      v128_t d = wasm_f32x4_sub(wasm_v128_load(xr + j), wasm_v128_load(mean + j));
+      wasm_v128_store(out + j, wasm_f32x4_add(wasm_v128_load(out + j), wasm_f32x4_mul(d, d)));
+    }
+    for (; j < cols; j++) {
+      f32 d = xr[j] - mean[j];
+      out[j] += d * d;
+    }
+  }
+}
+
+// dx[r, c] = a[c]·dy[r, c] + b[c]·x[r, c] + k[c]: batch-norm's input gradient in training, with the
+// per-channel coefficients folding in the gradients that flow through the batch mean and variance.
+EXPORT(topk_bn_input_grad)
+void topk_bn_input_grad(const f32 *x, const f32 *dy, const f32 *a, const f32 *b, const f32 *k, f32 *dx, i32 rows,
+                        i32 cols) {
+  for (i32 r = 0; r < rows; r++) {
+    const f32 *xr = x + (int64_t)r * cols;
+    const f32 *gr = dy + (int64_t)r * cols;
+    f32 *outr = dx + (int64_t)r * cols;
+    i32 j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      v128_t v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(a + j), wasm_v128_load(gr + j)),
+                                wasm_f32x4_mul(wasm_v128_load(b + j), wasm_v128_load(xr + j)));
+      wasm_v128_store(outr + j, wasm_f32x4_add(v, wasm_v128_load(k + j)));
+    }
+    for (; j < cols; j++) outr[j] = a[j] * gr[j] + b[j] * xr[j] + k[j];
+  }
+}
+
 // dx = dy where lo ≤ x ≤ hi, else 0: the gradient of ClipByValue.
 EXPORT(topk_clip_grad)
 void topk_clip_grad(const f32 *x, const f32 *dy, f32 *dx, i32 n, f32 lo, f32 hi) {

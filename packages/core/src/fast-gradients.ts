@@ -1,5 +1,6 @@
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerFastBatchNorm } from './fast-batch-norm.js';
 import { FUSED_GRADIENT_KERNELS } from './kernels/fused-gradient-kernels.js';
 
 type GradFunc = GradConfig['gradFunc'];
@@ -42,9 +43,11 @@ function override(kernelName: string, make: (stock: GradFunc) => GradFunc): void
  * (the last three are batch-norm's moments in training) with fused versions: the same formulas, computed in one or two passes over memory instead of four to eight
  * full-size elementwise ops (batch-norm's stock gradient even tiles the per-channel scale to the input's
  * size). A fused gradient runs only where the active backend has its kernel (cpu and wasm, registered by
- * {@link registerTrainingKernels}); elsewhere the stock gradient runs unchanged. Idempotent.
+ * {@link registerTrainingKernels}); elsewhere the stock gradient runs unchanged. It also makes tfjs-layers'
+ * BatchNormalization train through fused kernels ({@link registerFastBatchNorm}). Idempotent.
  */
 export function registerFastGradients(): void {
+  registerFastBatchNorm();
   override('Relu', (stock) => (dys, saved, attrs) => {
     const dy = dys as Tensor;
     if (!fused(FUSED_GRADIENT_KERNELS.reluGrad) || dy.dtype !== 'float32') return stock(dys, saved, attrs);

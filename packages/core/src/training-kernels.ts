@@ -11,6 +11,8 @@ import { depthwiseBackpropFilterKernel } from './kernels/depthwise-backprop-filt
 import { depthwiseBackpropInputKernel } from './kernels/depthwise-backprop-input.js';
 import {
   batchNormGradSumsKernel,
+  batchNormInputGradKernel,
+  batchNormMomentsKernel,
   clipByValueGradKernel,
   reluGradKernel,
   squareGradKernel,
@@ -71,6 +73,8 @@ const supplied: Record<string, readonly ((name: 'cpu' | 'wasm') => tf.KernelConf
     reluGradKernel,
     clipByValueGradKernel,
     batchNormGradSumsKernel,
+    batchNormMomentsKernel,
+    batchNormInputGradKernel,
     squareGradKernel,
     sharedIdentityKernel,
     gatherBlocksKernel,
@@ -88,6 +92,8 @@ const supplied: Record<string, readonly ((name: 'cpu' | 'wasm') => tf.KernelConf
     reluGradKernel,
     clipByValueGradKernel,
     batchNormGradSumsKernel,
+    batchNormMomentsKernel,
+    batchNormInputGradKernel,
     squareGradKernel,
   ],
 };

@@ -10,6 +10,8 @@ export const FUSED_GRADIENT_KERNELS = {
   clipByValueGrad: 'TopkClipByValueGrad',
   batchNormGradSums: 'TopkBatchNormGradSums',
   squareGrad: 'TopkSquareGrad',
+  batchNormMoments: 'TopkBatchNormMoments',
+  batchNormInputGrad: 'TopkBatchNormInputGrad',
 } as const;
 
 type Args = Parameters<KernelFunc>[0];
@@ -124,6 +126,100 @@ export function batchNormGradSumsKernel(backendName: HostBackendName): KernelCon
   };
   return {
     kernelName: FUSED_GRADIENT_KERNELS.batchNormGradSums,
+    backendName,
+    kernelFunc: kernelFunc as KernelFunc,
+  };
+}
+
+/**
+ * [mean, variance] per channel (the last axis) over every other axis, the biased variance as tfjs's
+ * `moments`: two passes over memory where `moments` takes five (mean, subtract, square, mean).
+ */
+export function batchNormMomentsKernel(backendName: HostBackendName): KernelConfig {
+  const kernelFunc = ({ inputs, backend }: Args): TensorInfo[] => {
+    const { x } = inputs as { x: TensorInfo };
+    const channels = x.shape[x.shape.length - 1] as number;
+    const rows = size(x.shape) / channels;
+    const io = kernelIo(backendName, backend);
+    const mean = io.alloc([channels], 'float32', false);
+    const variance = io.alloc([channels], 'float32', false);
+    if (io.simd !== undefined) {
+      io.simd.topk_sum_rows(io.pointer(x), io.pointer(mean), rows, channels);
+      const m = io.view(mean);
+      for (let c = 0; c < channels; c++) m[c] = (m[c] as number) / rows;
+      io.simd.topk_centered_square_sums(
+        io.pointer(x),
+        io.pointer(mean),
+        io.pointer(variance),
+        rows,
+        channels,
+      );
+      const v = io.view(variance);
+      for (let c = 0; c < channels; c++) v[c] = (v[c] as number) / rows;
+      return [mean, variance];
+    }
+    const xs = io.view(x);
+    const sums = new Float64Array(channels);
+    for (let r = 0, k = 0; r < rows; r++) {
+      for (let c = 0; c < channels; c++, k++) sums[c] = (sums[c] as number) + (xs[k] as number);
+    }
+    for (let c = 0; c < channels; c++) sums[c] = (sums[c] as number) / rows;
+    const squares = new Float64Array(channels);
+    for (let r = 0, k = 0; r < rows; r++) {
+      for (let c = 0; c < channels; c++, k++) {
+        const d = (xs[k] as number) - (sums[c] as number);
+        squares[c] = (squares[c] as number) + d * d;
+      }
+    }
+    for (let c = 0; c < channels; c++) squares[c] = (squares[c] as number) / rows;
+    io.view(mean).set(sums);
+    io.view(variance).set(squares);
+    return [mean, variance];
+  };
+  return {
+    kernelName: FUSED_GRADIENT_KERNELS.batchNormMoments,
+    backendName,
+    kernelFunc: kernelFunc as KernelFunc,
+  };
+}
+
+/** dx = a·dy + b·x + k with per-channel (last axis) a, b and k, in one pass. */
+export function batchNormInputGradKernel(backendName: HostBackendName): KernelConfig {
+  const kernelFunc = ({ inputs, backend }: Args): TensorInfo => {
+    const { x, dy, a, b, k } = inputs as Record<'x' | 'dy' | 'a' | 'b' | 'k', TensorInfo>;
+    const channels = a.shape[a.shape.length - 1] as number;
+    const rows = size(x.shape) / channels;
+    const io = kernelIo(backendName, backend);
+    const dx = io.alloc(x.shape, 'float32', false);
+    if (io.simd !== undefined) {
+      io.simd.topk_bn_input_grad(
+        io.pointer(x),
+        io.pointer(dy),
+        io.pointer(a),
+        io.pointer(b),
+        io.pointer(k),
+        io.pointer(dx),
+        rows,
+        channels,
+      );
+      return dx;
+    }
+    const xs = io.view(x);
+    const g = io.view(dy);
+    const av = io.view(a);
+    const bv = io.view(b);
+    const kv = io.view(k);
+    const out = io.view(dx);
+    for (let r = 0, i = 0; r < rows; r++) {
+      for (let c = 0; c < channels; c++, i++) {
+        out[i] =
+          (av[c] as number) * (g[i] as number) + (bv[c] as number) * (xs[i] as number) + (kv[c] as number);
+      }
+    }
+    return dx;
+  };
+  return {
+    kernelName: FUSED_GRADIENT_KERNELS.batchNormInputGrad,
     backendName,
     kernelFunc: kernelFunc as KernelFunc,
   };

@@ -74,6 +74,17 @@ export interface SimdKernels {
     rows: number,
     cols: number,
   ): void;
+  topk_centered_square_sums(x: number, mean: number, out: number, rows: number, cols: number): void;
+  topk_bn_input_grad(
+    x: number,
+    dy: number,
+    a: number,
+    b: number,
+    k: number,
+    dx: number,
+    rows: number,
+    cols: number,
+  ): void;
   topk_clip_grad(x: number, dy: number, dx: number, n: number, lo: number, hi: number): void;
   topk_relu_grad(x: number, dy: number, dx: number, n: number): void;
   topk_square_grad(x: number, dy: number, dx: number, n: number): void;
