@@ -2,6 +2,8 @@ export type { ClassVocabularyJSON, ClassVocabularyOptions } from './class-vocabu
 export { ClassVocabulary } from './class-vocabulary.js';
 export { BackendError, describeValue, InvalidArgumentError, TopkError } from './errors.js';
 export { registerFastGradients } from './fast-gradients.js';
+export type { FuseForInferenceOptions, FusionReport, InferenceModel } from './fuse-for-inference.js';
+export { fuseForInference } from './fuse-for-inference.js';
 export { createPredictionTable, predictionRow } from './prediction-table.js';
 export type { MutableArrayLike, RngSampleOptions, RngSeed, RngState } from './rng.js';
 export { Rng } from './rng.js';

@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, Rng, type RngSeed, type RngState, TopkError } from '@topk/core';
+import {
+  fuseForInference,
+  InvalidArgumentError,
+  Rng,
+  type RngSeed,
+  type RngState,
+  TopkError,
+} from '@topk/core';
 import { adamW } from './adam-w.js';
 import type { Callback, CallbackContext, CallbackEvent, CallbackState } from './callback.js';
 import { sortCallbacks } from './callback.js';
@@ -779,24 +786,30 @@ export class Learner {
     const sums: Record<string, number> = {};
     let count = 0;
     let lossSum = 0;
-    for await (const batch of source) {
-      const { images, labels } = this.#checkBatch(fn, batch, true);
-      try {
-        const loss = this.#resolveLoss(labels!);
-        const summary = tf.tidy(() => {
-          const outputs = this.model.apply(images, { training: false }) as tf.Tensor;
-          const value = this.#lossValue(loss, labels!, outputs);
-          return tf.concat([tf.reshape(value, [1]), this.#stats(labels!, outputs)]);
-        });
-        const [value, ...stats] = (await summary.data()) as Float32Array;
-        summary.dispose();
-        const n = images.shape[0]!;
-        count += n;
-        lossSum += value! * n;
-        this.#addStats(stats, n, sums, {});
-      } finally {
-        disposeBatch(batch);
+    // Batch-norm folded into convolutions: the weights cannot change while this runs.
+    const plan = fuseForInference(this.model);
+    try {
+      for await (const batch of source) {
+        const { images, labels } = this.#checkBatch(fn, batch, true);
+        try {
+          const loss = this.#resolveLoss(labels!);
+          const summary = tf.tidy(() => {
+            const outputs = plan.predict(images) as tf.Tensor;
+            const value = this.#lossValue(loss, labels!, outputs);
+            return tf.concat([tf.reshape(value, [1]), this.#stats(labels!, outputs)]);
+          });
+          const [value, ...stats] = (await summary.data()) as Float32Array;
+          summary.dispose();
+          const n = images.shape[0]!;
+          count += n;
+          lossSum += value! * n;
+          this.#addStats(stats, n, sums, {});
+        } finally {
+          disposeBatch(batch);
+        }
       }
+    } finally {
+      plan.dispose();
     }
     if (count === 0) throw new InvalidArgumentError(fn, 'data', 'at least one batch', 'no batches');
     const result: { loss: number; count: number; accuracy?: number; f1?: number } = {
@@ -1219,30 +1232,35 @@ export async function predictOutputs(
   let allIds = true;
   let rows = 0;
   let columns = -1;
-  for await (const batch of source) {
-    try {
-      if (!(batch?.images instanceof tf.Tensor)) {
-        throw new InvalidArgumentError(fn, 'batch.images', 'a tensor', batch?.images);
+  const plan = fuseForInference(model);
+  try {
+    for await (const batch of source) {
+      try {
+        if (!(batch?.images instanceof tf.Tensor)) {
+          throw new InvalidArgumentError(fn, 'batch.images', 'a tensor', batch?.images);
+        }
+        const output = tf.tidy(() => {
+          let y = plan.predict(batch.images) as tf.Tensor;
+          if (y.rank !== 2) y = tf.reshape(y, [y.shape[0]!, -1]);
+          return activation === 'softmax' ? tf.softmax(y) : activation === 'sigmoid' ? tf.sigmoid(y) : y;
+        });
+        const values = (await output.data()) as Float32Array;
+        const [n, c] = output.shape as [number, number];
+        output.dispose();
+        if (columns !== -1 && c !== columns) {
+          throw new InvalidArgumentError(fn, 'model output', `${columns} columns in every batch`, c);
+        }
+        columns = c;
+        rows += n;
+        chunks.push(values);
+        if (batch.ids !== undefined && batch.ids.length === n) ids.push(...batch.ids);
+        else allIds = false;
+      } finally {
+        disposeBatch(batch);
       }
-      const output = tf.tidy(() => {
-        let y = model.apply(batch.images, { training: false }) as tf.Tensor;
-        if (y.rank !== 2) y = tf.reshape(y, [y.shape[0]!, -1]);
-        return activation === 'softmax' ? tf.softmax(y) : activation === 'sigmoid' ? tf.sigmoid(y) : y;
-      });
-      const values = (await output.data()) as Float32Array;
-      const [n, c] = output.shape as [number, number];
-      output.dispose();
-      if (columns !== -1 && c !== columns) {
-        throw new InvalidArgumentError(fn, 'model output', `${columns} columns in every batch`, c);
-      }
-      columns = c;
-      rows += n;
-      chunks.push(values);
-      if (batch.ids !== undefined && batch.ids.length === n) ids.push(...batch.ids);
-      else allIds = false;
-    } finally {
-      disposeBatch(batch);
     }
+  } finally {
+    plan.dispose();
   }
   const values = new Float32Array(rows * Math.max(columns, 0));
   let offset = 0;

@@ -20,6 +20,9 @@ const COUNTERPARTS: Readonly<Record<string, TorchCounterpart>> = {
   'train-cnn/predict': { value: (t) => t.cnn.predictImgPerSec, goal: 1.5 },
   'train-mnet/train': { value: (t) => t.mnet.imgPerSec, goal: 1 },
   'train-mnet/predict': { value: (t) => t.mnet.predictImgPerSec, goal: 1.5 },
+  // tfjs-layers' own model.predict, without topk's batch-norm folding: shown, no goal.
+  'train-cnn/predict-layers': { value: (t) => t.cnn.predictImgPerSec },
+  'train-mnet/predict-layers': { value: (t) => t.mnet.predictImgPerSec },
   // PIL + torchvision DataLoader with 1 and 2 workers (`pil_pipeline.py`); goal ≥ 2×.
   'decode/decodeResize_w1': { value: (t) => t.pil?.decodeResize_w1 ?? Number.NaN, goal: 2 },
   'decode/decodeResize_w2': { value: (t) => t.pil?.decodeResize_w2 ?? Number.NaN, goal: 2 },

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { fuseForInference } from '@topk/core';
 import { measureLoop } from './measure.js';
 import type { BenchContext, BenchOutcome, Measurement } from './types.js';
 
@@ -35,7 +36,8 @@ export function countTrainableParams(model: tfl.LayersModel): number {
 /**
  * Times train steps (forward, softmax cross-entropy, backward, Adam update, loss read back, as PyTorch's
  * `step()` does with `l.item()`) and then inference (`predict`, batch-norm in inference mode), each after
- * three warm-up iterations, in images per second. With `context.train` false only inference is timed.
+ * three warm-up iterations, in images per second. Inference is timed twice: through topk's
+ * {@link fuseForInference} plan (`predict`) and through tfjs-layers' `model.predict` (`predict-layers`). With `context.train` false only inference is timed.
  */
 export async function trainAndPredict(
   context: BenchContext,
@@ -78,21 +80,33 @@ export async function trainAndPredict(
       notes.push(`loss ${first.toFixed(3)} → ${last.toFixed(3)} over ${losses.length} steps`);
       if (!losses.every(Number.isFinite)) notes.push('WARNING: a training loss was not finite');
     }
-    log('predict...');
-    const timing = await measureLoop(
-      async () => {
-        const out = model.predict(x) as tf.Tensor;
-        await out.data();
-        out.dispose();
-      },
-      { warmup: WARMUP, maxIterations: steps, maxSeconds },
-    );
-    measurements.push({
-      metric: 'predict',
-      value: (BATCH * timing.iterations) / timing.seconds,
-      unit: 'img/s',
-      ...timing,
-    });
+    // `predict`: the path topk's Learner.predict / evaluate take (batch-norm folded into convolutions);
+    // `predict-layers`: tfjs-layers' own model.predict on the same batch, for comparison.
+    const plan = fuseForInference(model);
+    try {
+      for (const [metric, run] of [
+        ['predict', () => plan.predict(x) as tf.Tensor],
+        ['predict-layers', () => model.predict(x, { batchSize: BATCH }) as tf.Tensor],
+      ] as const) {
+        log(`${metric}...`);
+        const timing = await measureLoop(
+          async () => {
+            const out = run();
+            await out.data();
+            out.dispose();
+          },
+          { warmup: WARMUP, maxIterations: steps, maxSeconds },
+        );
+        measurements.push({
+          metric,
+          value: (BATCH * timing.iterations) / timing.seconds,
+          unit: 'img/s',
+          ...timing,
+        });
+      }
+    } finally {
+      plan.dispose();
+    }
   } finally {
     optimizer?.dispose();
     tf.dispose([x, y]);
