@@ -39,8 +39,9 @@ export interface SelectBackendOptions {
    */
   readonly wasmPaths?: string | Readonly<Record<string, string>>;
   /**
-   * Accept a WebGPU adapter that is a software rasteriser (llvmpipe, SwiftShader, WARP): they are correct
-   * but slower than the wasm backend.
+   * Accept a WebGPU adapter or a WebGL renderer that is a software rasteriser (llvmpipe, SwiftShader,
+   * WARP): they are correct but slower than the wasm backend (WebGL on SwiftShader fine-tunes the browser
+   * example about 25x slower than wasm in headless Chromium).
    * @defaultValue false
    */
   readonly allowSoftwareGpu?: boolean;
@@ -118,6 +119,24 @@ async function importOptional<T = Record<string, unknown>>(specifier: string, hi
   }
 }
 
+/**
+ * Imports a backend package, or, when that fails but the backend is registered already, carries on
+ * without it: a bundled page imports its backends itself, and the browser cannot resolve the bare
+ * specifier that {@link importOptional} leaves to run time.
+ */
+async function importBackend<T = Record<string, unknown>>(
+  tfName: string,
+  specifier: string,
+  hint: string,
+): Promise<T | undefined> {
+  try {
+    return await importOptional<T>(specifier, hint);
+  } catch (error) {
+    if (error instanceof Skip && tf.findBackendFactory(tfName) !== null) return undefined;
+    throw error;
+  }
+}
+
 async function activate(tfName: string): Promise<void> {
   let ok = false;
   try {
@@ -186,6 +205,34 @@ function softwareAdapterName(adapter: GpuAdapterLike): string | undefined {
     : undefined;
 }
 
+/** The WebGL renderer's name when it is a software rasteriser, read from a throwaway context. */
+function softwareWebGlRenderer(): string | undefined {
+  type Gl = {
+    getExtension(name: string): { UNMASKED_RENDERER_WEBGL?: number; loseContext?: () => void } | null;
+    getParameter(parameter: number): unknown;
+    RENDERER: number;
+  };
+  type Canvas = { getContext(kind: string): Gl | null };
+  const scope = globalThis as {
+    OffscreenCanvas?: new (width: number, height: number) => Canvas;
+    document?: { createElement(tag: string): Canvas };
+  };
+  try {
+    const canvas =
+      scope.OffscreenCanvas !== undefined
+        ? new scope.OffscreenCanvas(1, 1)
+        : scope.document?.createElement('canvas');
+    const gl = canvas?.getContext('webgl2') ?? canvas?.getContext('webgl');
+    if (gl === null || gl === undefined) return undefined;
+    const debug = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(debug?.UNMASKED_RENDERER_WEBGL ?? gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext?.();
+    return /swiftshader|llvmpipe|lavapipe|software|basic render/i.exec(renderer)?.[0];
+  } catch {
+    return undefined;
+  }
+}
+
 async function tryBackend(
   name: BackendName,
   environment: RuntimeEnvironment,
@@ -219,24 +266,38 @@ async function tryBackend(
       if (software !== undefined && options.allowSoftwareGpu !== true && !forced) {
         throw new Skip(`the WebGPU adapter is a software rasteriser (${software}), slower than wasm`);
       }
-      await importOptional('@tensorflow/tfjs-backend-webgpu', 'npm i @tensorflow/tfjs-backend-webgpu');
+      await importBackend(
+        'webgpu',
+        '@tensorflow/tfjs-backend-webgpu',
+        'npm i @tensorflow/tfjs-backend-webgpu',
+      );
       await activate('webgpu');
       return 'webgpu';
     }
     case 'webgl': {
       if (environment === 'node') throw new Skip('browser only');
-      await importOptional('@tensorflow/tfjs-backend-webgl', 'npm i @tensorflow/tfjs-backend-webgl');
+      const software = options.allowSoftwareGpu === true || forced ? undefined : softwareWebGlRenderer();
+      if (software !== undefined) {
+        throw new Skip(`the WebGL renderer is a software rasteriser (${software}), slower than wasm`);
+      }
+      await importBackend('webgl', '@tensorflow/tfjs-backend-webgl', 'npm i @tensorflow/tfjs-backend-webgl');
       await activate('webgl');
       return 'webgl';
     }
     case 'wasm': {
-      const wasm = await importOptional<{ setWasmPaths: (p: unknown) => void }>(
+      const wasm = await importBackend<{ setWasmPaths: (p: unknown) => void }>(
+        'wasm',
         '@tensorflow/tfjs-backend-wasm',
         'npm i @tensorflow/tfjs-backend-wasm',
       );
       if (tf.engine().registry.wasm === undefined) {
         const paths = options.wasmPaths ?? (environment === 'node' ? await nodeWasmDistFolder() : undefined);
-        if (paths !== undefined) wasm.setWasmPaths(paths);
+        if (paths !== undefined && wasm === undefined) {
+          throw new Skip(
+            'wasmPaths cannot be applied to a bundled @tensorflow/tfjs-backend-wasm: call its setWasmPaths before selectBackend',
+          );
+        }
+        if (paths !== undefined) wasm?.setWasmPaths(paths);
         const threads = options.threads ?? 0;
         if (environment === 'node' && threads !== 1) {
           await prepareWasmThreadsForNode(threads > 1 ? { threads } : {});
@@ -246,7 +307,7 @@ async function tryBackend(
       return 'wasm';
     }
     case 'cpu': {
-      await importOptional('@tensorflow/tfjs-backend-cpu', 'npm i @tensorflow/tfjs-backend-cpu');
+      await importBackend('cpu', '@tensorflow/tfjs-backend-cpu', 'npm i @tensorflow/tfjs-backend-cpu');
       await activate('cpu');
       return 'cpu';
     }
