@@ -1,10 +1,10 @@
 // What the training commands share: the run directory's config, building and loading the model, turning
 // a dataset into the Learner's per-epoch batches (decode, augment, mixup, normalise) and predicting.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '@topk/backbones';
-import { type BackendSelection, Rng } from '@topk/core';
+import { type BackendSelection, fuseForInference, type InferenceModel, Rng } from '@topk/core';
 import type { Dataset } from '@topk/data-pipeline';
 import type { Embeddings } from '@topk/ensembling';
 import type { Batch, Callback, EpochData } from '@topk/training';
@@ -35,6 +35,32 @@ export interface RunConfig {
   readonly seed: number;
   /** The loss trained with. */
   readonly loss: string;
+  /**
+   * An ArcFace run (`--loss arcface`): the model outputs embeddings and the class centres live in the run
+   * directory; absent for every other run.
+   */
+  readonly arcFace?: ArcFaceRunConfig;
+}
+
+/** How an ArcFace run scores classes: `softmax(scale · cos θ)` between embeddings and class centres. */
+export interface ArcFaceRunConfig {
+  /** The logit scale s, used for training and prediction. */
+  readonly scale: number;
+  /** The additive angular margin m in radians (training only; prediction uses no margin). */
+  readonly margin: number;
+  /** Width of the model's embedding (`head_embedding`). */
+  readonly embeddingSize: number;
+  /**
+   * File in the run directory holding the class centres: little-endian float32, shape
+   * `[embeddingSize, classes]` row-major (column c is class c's centre).
+   */
+  readonly centres: string;
+}
+
+/** A run's model; an ArcFace run's carries its class centres. */
+export interface RunClassifier extends Classifier {
+  /** The class centres of an ArcFace run, `[embeddingSize, classes]` row-major. */
+  readonly arcFaceCentres?: Float32Array;
 }
 
 /** `config.json` of a run directory, checked; a {@link UsageError} naming `--model` when it is not one. */
@@ -66,7 +92,58 @@ export async function readRunConfig(runDir: string, shown: string): Promise<RunC
       hint: false,
     });
   }
+  const a = c.arcFace as Partial<ArcFaceRunConfig> | undefined;
+  if (
+    a !== undefined &&
+    !(
+      typeof a.scale === 'number' &&
+      a.scale > 0 &&
+      typeof a.margin === 'number' &&
+      Number.isSafeInteger(a.embeddingSize) &&
+      (a.embeddingSize ?? 0) > 0 &&
+      typeof a.centres === 'string' &&
+      /^[\w.-]+$/.test(a.centres)
+    )
+  ) {
+    throw new UsageError(`--model ${shown}: config.json has a malformed arcFace section`, { hint: false });
+  }
   return c as RunConfig;
+}
+
+/** Writes an ArcFace run's class centres (`[embeddingSize, classes]`, row-major) as little-endian float32. */
+export async function writeArcFaceCentres(path: string, centres: Float32Array): Promise<void> {
+  const bytes = new Uint8Array(centres.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < centres.length; i++) view.setFloat32(i * 4, centres[i]!, true);
+  await writeFile(path, bytes);
+}
+
+/** Reads the class centres {@link writeArcFaceCentres} wrote; `undefined` when the file does not exist. */
+export async function readArcFaceCentres(path: string): Promise<Float32Array | undefined> {
+  const bytes = await readFile(path).catch(() => undefined);
+  if (bytes === undefined) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const centres = new Float32Array(Math.floor(bytes.byteLength / 4));
+  for (let i = 0; i < centres.length; i++) centres[i] = view.getFloat32(i * 4, true);
+  return bytes.byteLength % 4 === 0 ? centres : undefined;
+}
+
+/**
+ * ArcFace class scores `scale · cos θ` of embeddings `[N, E]` against class centres `[E, C]`, shape
+ * `[N, C]`: both sides L2-normalised, no margin (`ArcFace.logits` of `@topk/losses`).
+ */
+export function arcFaceLogits(
+  tfc: typeof tf,
+  embeddings: tf.Tensor2D,
+  centres: tf.Tensor2D,
+  scale: number,
+): tf.Tensor2D {
+  return tfc.tidy(() => {
+    // The 1e-24 floor on the squared norm is torch.nn.functional.normalize's eps of 1e-12, as in @topk/losses.
+    const rows = tfc.mul(embeddings, tfc.rsqrt(tfc.maximum(tfc.sum(tfc.square(embeddings), 1, true), 1e-24)));
+    const columns = tfc.mul(centres, tfc.rsqrt(tfc.maximum(tfc.sum(tfc.square(centres), 0, true), 1e-24)));
+    return tfc.mul(tfc.matMul(rows, columns), scale) as tf.Tensor2D;
+  });
 }
 
 /** Writes `config.json` into the run directory. */
@@ -89,7 +166,7 @@ export async function backendLine(selection: BackendSelection): Promise<string> 
   return formatBackendSelection(selection).split('\n')[0]!;
 }
 
-/** A fresh classifier (logits out) for a run config. */
+/** A fresh classifier for a run config: logits out, or the embedding of an ArcFace run. */
 export async function buildClassifier(config: RunConfig): Promise<Classifier> {
   const { createBackbone, createClassifier } = await import('@topk/backbones');
   const backbone = createBackbone(config.backbone, {
@@ -98,6 +175,13 @@ export async function buildClassifier(config: RunConfig): Promise<Classifier> {
     inputChannels: config.channels,
     seed: config.seed,
   } as never);
+  if (config.arcFace) {
+    return createClassifier(backbone, {
+      ...config.head,
+      embeddingSize: config.arcFace.embeddingSize,
+      seed: config.seed,
+    } as never);
+  }
   return createClassifier(backbone, {
     ...config.head,
     numClasses: config.classes.length,
@@ -106,8 +190,8 @@ export async function buildClassifier(config: RunConfig): Promise<Classifier> {
   } as never);
 }
 
-/** The model saved in a run directory. */
-export async function loadRunModel(runDir: string, shown: string): Promise<Classifier> {
+/** The model saved in a run directory, with an ArcFace run's class centres. */
+export async function loadRunModel(runDir: string, shown: string): Promise<RunClassifier> {
   const { loadModel } = await import('@topk/backbones');
   let loaded: Awaited<ReturnType<typeof loadModel>>;
   try {
@@ -123,7 +207,17 @@ export async function loadRunModel(runDir: string, shown: string): Promise<Class
       hint: false,
     });
   }
-  return loaded;
+  const { arcFace, classes } = await readRunConfig(runDir, shown);
+  if (arcFace === undefined) return loaded;
+  const centres = await readArcFaceCentres(join(runDir, arcFace.centres));
+  if (centres?.length !== arcFace.embeddingSize * classes.length || loaded.head.embeddingSize === null) {
+    loaded.model.dispose();
+    throw new UsageError(
+      `--model ${shown}: ${arcFace.centres} must hold ${arcFace.embeddingSize} x ${classes.length} float32 class centres for an embedding model`,
+      { hint: false },
+    );
+  }
+  return { ...loaded, arcFaceCentres: centres };
 }
 
 /** Training augmentation presets of `--augment`. */
@@ -234,22 +328,50 @@ export interface PredictDatasetOptions {
   readonly onBatch?: (done: number, total: number) => void;
 }
 
+const plans = new WeakMap<Classifier['model'], InferenceModel>();
+
+/**
+ * One inference plan per loaded model (`fuseForInference` of `@topk/core`: batch-norm folded into the
+ * convolutions), kept as long as the model: a loaded run's weights do not change.
+ */
+function inferencePlan(model: Classifier['model']): InferenceModel {
+  let plan = plans.get(model);
+  if (plan === undefined) {
+    plan = fuseForInference(model);
+    plans.set(model, plan);
+  }
+  return plan;
+}
+
 /**
  * The run's prediction function on normalised images `[N, H, W, C]`: probabilities (softmax, or sigmoid
- * for multi-label), row-major, averaged with the left-right mirror when `tta` (`tta` of
- * `@topk/augmentations`, `flips`). `topk predict` and the cluster workers both predict with it.
+ * for multi-label; for an ArcFace run softmax of `scale · cos θ` to the class centres, no margin),
+ * row-major, averaged with the left-right mirror when `tta` (`tta` of `@topk/augmentations`, `flips`).
+ * `topk predict` and the cluster workers both predict with it.
  */
 export async function runProbabilities(
-  classifier: Classifier,
+  classifier: RunClassifier,
   config: RunConfig,
   options: { readonly tta?: boolean } = {},
 ): Promise<(images: tf.Tensor4D) => Promise<Float32Array>> {
   const tf = await import('@tensorflow/tfjs-core');
   const { tta } = await import('@topk/augmentations');
+  const { arcFace } = config;
+  const centres = classifier.arcFaceCentres;
+  if (arcFace !== undefined && centres === undefined) {
+    throw new TypeError(
+      'runProbabilities: an ArcFace run needs the classifier of loadRunModel (with its centres)',
+    );
+  }
+  const plan = inferencePlan(classifier.model);
   const probabilities = (x: tf.Tensor4D) =>
     tf.tidy(() => {
-      const logits = classifier.model.predict(x) as tf.Tensor;
-      return config.multiLabel ? tf.sigmoid(logits) : tf.softmax(logits);
+      const outputs = plan.predict(x) as tf.Tensor;
+      if (arcFace !== undefined && centres !== undefined) {
+        const c = tf.tensor2d(centres, [arcFace.embeddingSize, config.classes.length]);
+        return tf.softmax(arcFaceLogits(tf, outputs as tf.Tensor2D, c, arcFace.scale));
+      }
+      return config.multiLabel ? tf.sigmoid(outputs) : tf.softmax(outputs);
     });
   return async (images) => {
     const probs = options.tta
@@ -289,9 +411,9 @@ export async function normalisedImages(
   });
 }
 
-/** Probabilities (softmax, or sigmoid for multi-label) of every image, row-major, with the ids in order. */
+/** Probabilities ({@link runProbabilities}) of every image, row-major, with the ids in order. */
 export async function predictDataset(
-  classifier: Classifier,
+  classifier: RunClassifier,
   config: RunConfig,
   dataset: Dataset,
   options: PredictDatasetOptions,
@@ -329,6 +451,8 @@ export interface EmbedDatasetOptions {
   readonly batchSize: number;
   /** `pooled`: the head's pooled backbone features; `embedding`: its `head_embedding` layer. */
   readonly layer: 'pooled' | 'embedding';
+  /** Divide each vector by its L2 norm (an ArcFace run's embeddings: the space its cosines live in). */
+  readonly normalise?: boolean;
   readonly workers?: number;
   readonly onBatch?: (done: number, total: number) => void;
 }
@@ -357,11 +481,15 @@ export async function embedDataset(
   const chunks: Float32Array[] = [];
   let dim = classifier.numFeatures;
   for await (const batch of data(0, new Rng(config.seed))) {
-    const features = forwardFeatures(classifier, batch.images as tf.Tensor4D, {
+    const raw = forwardFeatures(classifier, batch.images as tf.Tensor4D, {
       batchSize: options.batchSize,
       output: options.layer,
     });
-    dim = features.shape[1];
+    const features = options.normalise
+      ? tf.tidy(() => tf.mul(raw, tf.rsqrt(tf.maximum(tf.sum(tf.square(raw), 1, true), 1e-24))))
+      : raw;
+    if (features !== raw) raw.dispose();
+    dim = features.shape[1]!;
     chunks.push((await features.data()) as Float32Array);
     tf.dispose([features, batch.images, batch.labels]);
     ids.push(...(batch.ids ?? []));
@@ -407,6 +535,7 @@ export function epochReporter(
         parts.push(`${v} accuracy ${Number(logs.valid_accuracy).toFixed(4)}`);
       if (logs.valid_f1 !== undefined) parts.push(`${v} micro-F1 ${Number(logs.valid_f1).toFixed(4)}`);
       if (logs.imagesPerSecond !== undefined) parts.push(`${Math.round(Number(logs.imagesPerSecond))} img/s`);
+      if (logs.frozen === 1) parts.push('(head only, backbone frozen)');
       io.stdout.write(`${parts.join('  ')}\n`);
     },
   };

@@ -13,7 +13,7 @@ export const embedCommand = defineCommand({
   name: 'embed',
   summary: "write the pooled features of a run's model for every image (an embeddings file)",
   description:
-    "Loads RUN_DIR/model and config.json, resizes and normalises the images as topk predict does, and writes, per image, the output of the classifier's pooling layer (head_pool: the features the head classifies, forwardFeatures of @topk/backbones) or, with --layer embedding, of its head_embedding layer. The file (binary, documented in the README) is what topk retrieve reads: --index and --query.",
+    "Loads RUN_DIR/model and config.json, resizes and normalises the images as topk predict does, and writes, per image, the output of the classifier's pooling layer (head_pool: the features the head classifies, forwardFeatures of @topk/backbones) or, with --layer embedding, of its head_embedding layer. For a run trained with --loss arcface the default is its embedding, L2-normalised (the vectors whose cosines to the class centres it was trained on). The file (binary, documented in the README) is what topk retrieve reads: --index and --query.",
   flags: {
     model: valueFlag(existingPath('directory'), {
       valueName: 'RUN_DIR',
@@ -31,8 +31,8 @@ export const embedCommand = defineCommand({
     }),
     layer: valueFlag(choiceValue(['pooled', 'embedding'] as const), {
       valueName: 'L',
-      default: 'pooled',
-      description: "pooled (the head's pooled backbone features) or embedding (the head's embedding layer)",
+      description:
+        "pooled (the head's pooled backbone features) or embedding (the head's embedding layer; L2-normalised for an ArcFace run) (default: embedding for an ArcFace run, else pooled)",
     }),
     batchSize: valueFlag(integerValue({ min: 1, max: 4096 }), {
       valueName: 'N',
@@ -67,8 +67,9 @@ export const embedCommand = defineCommand({
     });
     await activateBackend(flags.backend, 'predict');
     const classifier = await loadRunModel(flags.model, shownModel);
+    const layer = flags.layer ?? (config.arcFace ? 'embedding' : 'pooled');
     try {
-      if (flags.layer === 'embedding' && classifier.head.embeddingSize === null) {
+      if (layer === 'embedding' && classifier.head.embeddingSize === null) {
         throw new UsageError(`--layer embedding: the head of ${shownModel} has no embedding layer`, {
           hint: false,
         });
@@ -77,14 +78,15 @@ export const embedCommand = defineCommand({
       const bar = createProgressBar(io.stderr, { label: 'embedding', total, now: io.now });
       const embeddings = await embedDataset(classifier, config, loaded.dataset, {
         batchSize: flags.batchSize,
-        layer: flags.layer,
+        layer,
+        normalise: layer === 'embedding' && config.arcFace !== undefined,
         onBatch: (done) => bar.update(done),
         ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
       });
       bar.finish();
       await writeEmbeddingsFile(flags.out, embeddings);
       io.stdout.write(
-        `${embeddings.ids.length} rows × ${embeddings.dim} (${flags.layer === 'pooled' ? 'pooled features' : 'head embedding'})\nwritten ${displayPath(io.cwd, flags.out)}\n`,
+        `${embeddings.ids.length} rows × ${embeddings.dim} (${layer === 'pooled' ? 'pooled features' : config.arcFace ? 'ArcFace embedding, L2-normalised' : 'head embedding'})\nwritten ${displayPath(io.cwd, flags.out)}\n`,
       );
       return 0;
     } finally {

@@ -12,7 +12,7 @@ export const predictCommand = defineCommand({
   name: 'predict',
   summary: 'predict a dataset with a trained run; write a prediction CSV',
   description:
-    "Loads RUN_DIR/model and config.json, resizes and normalises the images as in training, and writes one row per image: the id (path relative to the data root, or the CSV's id) and one probability per class in vocabulary order (softmax, or sigmoid for a multi-label run). --tta averages each image with its mirror. With --thresholds (from topk thresholds), a multi-label run's decisions are printed per row too.",
+    "Loads RUN_DIR/model and config.json, resizes and normalises the images as in training, and writes one row per image: the id (path relative to the data root, or the CSV's id) and one probability per class in vocabulary order (softmax, or sigmoid for a multi-label run; for a run trained with --loss arcface, softmax of scale x cosine between the image's embedding and each learned class centre, without the margin). --tta averages each image with its mirror. With --thresholds (from topk thresholds), a multi-label run's decisions are printed per row too.",
   flags: {
     model: valueFlag(existingPath('directory'), {
       valueName: 'RUN_DIR',

@@ -15,7 +15,13 @@ import {
 } from '../flags.js';
 import { loadDataset } from '../load-dataset.js';
 import { AUGMENT_PRESETS, activateBackend, backendLine } from '../run-model.js';
-import { SCHEDULE_CHOICES, trainRun } from '../train-run.js';
+import {
+  FINE_TUNE_LR_MULT,
+  LOSS_CHOICES,
+  type PretrainedWeights,
+  SCHEDULE_CHOICES,
+  trainRun,
+} from '../train-run.js';
 import { UsageError } from '../usage-error.js';
 
 /** `--lr`: a positive number, or `auto` for the LR finder's suggestion. */
@@ -42,6 +48,64 @@ export function runDirValue(): FlagSchema<string, string> {
       .min(1, expected)
       .transform((path) => (isAbsolute(path) ? path : resolve(env.cwd, path)))
       .refine(async (path) => !(await stat(path).catch(() => undefined))?.isFile(), expected);
+}
+
+/**
+ * `--pretrained`: an http(s) URL (kept as written), or an existing path resolved against the working
+ * directory.
+ */
+export function pretrainedValue(): FlagSchema<string, string> {
+  const expected = 'a model.json, a model folder, a topk run directory or an http(s) URL';
+  return (env) =>
+    z
+      .string()
+      .min(1, expected)
+      .transform((value) =>
+        /^https?:\/\//i.test(value) ? value : isAbsolute(value) ? value : resolve(env.cwd, value),
+      )
+      .refine(
+        async (value) =>
+          /^https?:\/\//i.test(value)
+            ? URL.canParse(value)
+            : (await stat(value).catch(() => undefined)) !== undefined,
+        expected,
+      );
+}
+
+/** The model.json that `--pretrained` names: the file itself, `<dir>/model/model.json` of a run, or `<dir>/model.json`. */
+async function pretrainedModelJson(source: string): Promise<string> {
+  if (/^https?:\/\//i.test(source)) {
+    return /\.json$/i.test(new URL(source).pathname) ? source : `${source.replace(/\/+$/, '')}/model.json`;
+  }
+  if (!(await stat(source)).isDirectory()) return source;
+  for (const candidate of [join(source, 'model', 'model.json'), join(source, 'model.json')]) {
+    if (await stat(candidate).catch(() => undefined)) return candidate;
+  }
+  return join(source, 'model.json');
+}
+
+/**
+ * Reads the weights `--pretrained` names (before any backend is active: bytes only), with the
+ * backbones loaders, which refuse manifests whose shard paths leave the model's folder. Any failure is a
+ * one-line {@link UsageError} naming the flag.
+ */
+export async function readPretrained(source: string, shown: string): Promise<PretrainedWeights> {
+  const { fileSystemHandler, urlHandler } = await import('@topk/backbones');
+  try {
+    const location = await pretrainedModelJson(source);
+    const handler = /^https?:\/\//i.test(location) ? urlHandler(location) : fileSystemHandler(location);
+    const artifacts = await handler.load!();
+    if (artifacts.weightSpecs === undefined || artifacts.weightData === undefined) {
+      throw new Error(`${location} has no weights`);
+    }
+    return {
+      weightSpecs: artifacts.weightSpecs,
+      weightData: artifacts.weightData as ArrayBuffer | ArrayBuffer[],
+    };
+  } catch (error) {
+    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
+    throw new UsageError(`--pretrained ${shown}: ${message}`, { hint: false, cause: error });
+  }
 }
 
 /** Backends `--backend` accepts. */
@@ -125,7 +189,7 @@ export const trainCommand = defineCommand({
   name: 'train',
   summary: 'train a classifier on a dataset into a run directory',
   description:
-    "Builds a registry backbone with a classification head for the classes of --data, streams the images through the data pipeline (decoded and resized in worker threads, shuffled, augmented, mixed, normalised with the backbone's mean and std) and trains with the topk Learner. RUN_DIR receives model/ (tfjs layers format with the topk description), config.json (backbone, size, channels, classes, normalisation, multi-label, seed), history.jsonl (one line per epoch, read by topk evaluate --run), checkpoints/ (for --resume) and log.txt.",
+    "Builds a registry backbone with a classification head for the classes of --data, streams the images through the data pipeline (decoded and resized in worker threads, shuffled, augmented, mixed, normalised with the backbone's mean and std) and trains with the topk Learner. RUN_DIR receives model/ (tfjs layers format with the topk description), config.json (backbone, size, channels, classes, normalisation, multi-label, seed), history.jsonl (one line per epoch, read by topk evaluate --run), checkpoints/ (for --resume) and log.txt; a --loss arcface run also arcface-centres.bin, the class centres topk predict scores against. --pretrained starts from another model's weights (matched by layer name; the load report is printed), --fine-tune trains the head alone first and then everything with discriminative learning rates.",
   flags: {
     data: valueFlag(existingPath('any'), {
       valueName: 'D',
@@ -146,20 +210,66 @@ export const trainCommand = defineCommand({
         'hold out this fraction of --data for validation when --val is absent (default 0.2; 0 for none)',
     }),
     ...trainingFlags,
+    loss: valueFlag(choiceValue(LOSS_CHOICES), {
+      valueName: 'L',
+      description:
+        'ce (cross-entropy), bce (binary, multi-label), focal, or arcface (single-label: an embedding head trained with an additive angular margin; predict gives softmax(scale x cosine to the class centres)) (default: ce, bce for multi-label)',
+    }),
+    arcfaceMargin: valueFlag(numberValue({ min: 0, max: 3 }), {
+      valueName: 'M',
+      description: '--loss arcface: additive angular margin in radians (default 0.5)',
+    }),
+    arcfaceScale: valueFlag(numberValue({ min: 0, max: 1000, exclusiveMin: true }), {
+      valueName: 'S',
+      description: '--loss arcface: logit scale, the radius of the hypersphere (default 30)',
+    }),
+    embeddingSize: valueFlag(integerValue({ min: 2, max: 8192 }), {
+      valueName: 'N',
+      description: '--loss arcface: width of the embedding layer (default 128)',
+    }),
+    pretrained: valueFlag(pretrainedValue(), {
+      valueName: 'PATH|URL',
+      description:
+        'load weights by layer name before training: a model.json, a model folder, a run directory of topk train, or an http(s) URL of a model.json or its folder (layers of another shape, e.g. a head for other classes, keep their fresh weights)',
+    }),
+    fineTune: switchFlag(
+      `fastai's fine_tune: train the head alone (backbone frozen, batch-norm in inference mode) for --freeze-epochs, then everything for --epochs with discriminative rates from --lr/2/${FINE_TUNE_LR_MULT} (first layer group) to --lr/2 (head)`,
+    ),
+    freezeEpochs: valueFlag(integerValue({ min: 0, max: 10_000 }), {
+      valueName: 'N',
+      description: '--fine-tune: epochs with the backbone frozen before unfreezing (default 1)',
+    }),
     multiLabel: switchFlag(
       'train with sigmoid outputs and binary cross-entropy (implied by an id,labels CSV)',
     ),
     resume: switchFlag('continue the run in --out from its last checkpoint'),
     out: valueFlag(runDirValue(), { valueName: 'RUN_DIR', required: true, description: 'the run directory' }),
-    json: switchFlag('print { out, config, history, lr } as JSON on stdout'),
+    json: switchFlag('print { out, config, history, lr, pretrained? } as JSON on stdout'),
   },
   examples: [
     'topk train --data data/train --backbone resnet18 --size 128 --epochs 5 --out runs/r18',
     'topk train --data train.csv --root images --multi-label --backbone simple-cnn --size 64 --epochs 10 --lr auto --augment light --out runs/cnn',
+    'topk train --data data/train --backbone resnet18 --size 128 --epochs 4 --pretrained runs/r18 --fine-tune --out runs/r18-ft',
+    'topk train --data whales/train --backbone resnet34 --size 224 --epochs 20 --loss arcface --embedding-size 512 --out runs/arcface',
   ],
   check(flags) {
     if (flags.val !== undefined && flags.valSplit !== undefined)
       return '--val and --val-split exclude each other';
+    if (flags.pretrained !== undefined && flags.resume)
+      return "--pretrained and --resume exclude each other (a resumed run continues from its checkpoint's weights)";
+    if (flags.freezeEpochs !== undefined && !flags.fineTune) return '--freeze-epochs needs --fine-tune';
+    if (flags.fineTune && flags.schedule !== 'one-cycle')
+      return `--fine-tune runs fastai's fine_tune schedule (one-cycle per phase), not --schedule ${flags.schedule}`;
+    if (flags.loss !== 'arcface') {
+      const stray = (
+        [
+          ['--arcface-margin', flags.arcfaceMargin],
+          ['--arcface-scale', flags.arcfaceScale],
+          ['--embedding-size', flags.embeddingSize],
+        ] as const
+      ).find(([, value]) => value !== undefined);
+      if (stray) return `${stray[0]} needs --loss arcface`;
+    }
     return undefined;
   },
   async run(flags, { io }) {
@@ -213,6 +323,13 @@ export const trainCommand = defineCommand({
       }
     }
 
+    let pretrained: { readonly shown: string; readonly artifacts: PretrainedWeights } | undefined;
+    if (flags.pretrained !== undefined) {
+      const shown = /^https?:\/\//i.test(flags.pretrained)
+        ? flags.pretrained
+        : displayPath(io.cwd, flags.pretrained);
+      pretrained = { shown, artifacts: await readPretrained(flags.pretrained, shown) };
+    }
     const selection = await activateBackend(flags.backend, 'train');
     const line = await backendLine(selection);
     if (!flags.json) io.stdout.write(`${line}\n`);
@@ -233,6 +350,17 @@ export const trainCommand = defineCommand({
       mixup: flags.mixup,
       cutmix: flags.cutmix,
       loss,
+      ...(loss === 'arcface'
+        ? {
+            arcFace: {
+              margin: flags.arcfaceMargin ?? 0.5,
+              scale: flags.arcfaceScale ?? 30,
+              embeddingSize: flags.embeddingSize ?? 128,
+            },
+          }
+        : {}),
+      ...(pretrained ? { pretrained } : {}),
+      ...(flags.fineTune ? { fineTune: { freezeEpochs: flags.freezeEpochs ?? 1 } } : {}),
       seed: flags.seed,
       ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
       resume: flags.resume,
@@ -243,7 +371,17 @@ export const trainCommand = defineCommand({
     });
     if (flags.json) {
       io.stdout.write(
-        `${JSON.stringify({ out: flags.out, config: result.config, lr: result.lr, history: result.history }, null, 2)}\n`,
+        `${JSON.stringify(
+          {
+            out: flags.out,
+            config: result.config,
+            lr: result.lr,
+            history: result.history,
+            ...(result.pretrained ? { pretrained: result.pretrained } : {}),
+          },
+          null,
+          2,
+        )}\n`,
       );
     } else {
       io.stdout.write(`run saved in ${displayPath(io.cwd, flags.out)}\n`);
