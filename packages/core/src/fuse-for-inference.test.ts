@@ -46,12 +46,20 @@ const relu6 = (x: Node): Node => tfl.layers.reLU({ maxValue: 6 }).apply(x) as No
 /** Every pattern the plan knows, and the ones it must leave alone. */
 function buildModel(): tfl.LayersModel {
   const input = tfl.input({ shape: [9, 7, 3] });
-  // conv (no bias) → bn → relu6: fused.
+  // Asymmetric ZeroPadding2D → conv (no bias, valid) → bn → relu6: one convolution with explicit padding.
+  const padded = tfl.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 2],
+        [0, 1],
+      ],
+    })
+    .apply(input) as Node;
   let x = relu6(
     bn(
       tfl.layers
-        .conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false })
-        .apply(input) as Node,
+        .conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid', useBias: false })
+        .apply(padded) as Node,
     ),
   );
   // depthwise (multiplier 2, with bias) → bn without scale → relu: fused.
@@ -79,7 +87,7 @@ function buildModel(): tfl.LayersModel {
   // A nested model, dropout and a dense head.
   const inner = tfl.sequential({
     layers: [
-      tfl.layers.conv2d({ inputShape: [3, 2, 6], filters: 4, kernelSize: 1, useBias: false }),
+      tfl.layers.conv2d({ inputShape: [3, 1, 6], filters: 4, kernelSize: 1, useBias: false }),
       tfl.layers.batchNormalization({}),
       tfl.layers.reLU({ maxValue: 6 }),
     ],
@@ -135,6 +143,7 @@ describe('fuseForInference', () => {
       fusedConvolutions: 1,
       foldedBatchNorms: 1,
       foldedActivations: 1,
+      foldedPaddings: 0,
       layersAsIs: 0,
     });
     const xs = [-1, 0.1, 1, 2.5, 10];
@@ -156,6 +165,7 @@ describe('fuseForInference', () => {
       fusedConvolutions: 5,
       foldedBatchNorms: 4,
       foldedActivations: 4,
+      foldedPaddings: 1,
       layersAsIs: 8,
     });
     const flatExpected = (expected as number[][]).flat();

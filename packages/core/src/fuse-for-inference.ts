@@ -21,6 +21,8 @@ export interface FusionReport {
   readonly foldedBatchNorms: number;
   /** Activation layers folded into a convolution. */
   readonly foldedActivations: number;
+  /** ZeroPadding2D layers folded into the following convolution's padding. */
+  readonly foldedPaddings: number;
   /** Layers run as they are, through their own `call` in inference mode. */
   readonly layersAsIs: number;
 }
@@ -49,7 +51,8 @@ interface FusedConv {
   readonly bias: tf.Tensor1D | undefined;
   readonly strides: [number, number];
   readonly dilations: [number, number];
-  readonly pad: 'same' | 'valid';
+  /** `same`, `valid`, or explicit `[[0, 0], [top, bottom], [left, right], [0, 0]]` (a folded ZeroPadding2D). */
+  readonly pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
   readonly activation: Activation;
 }
 
@@ -116,6 +119,18 @@ function convolutionOf(layer: Layer): { op: FusedConv; activation: Activation | 
   };
 }
 
+/** `[[top, bottom], [left, right]]` of a channels-last ZeroPadding2D layer, or undefined. */
+function zeroPaddingOf(layer: Layer): [[number, number], [number, number]] | undefined {
+  if (layer.getClassName() !== 'ZeroPadding2D') return undefined;
+  const config = layer.getConfig() as Config;
+  if (!channelsLast(config)) return undefined;
+  const [rows, columns] = config.padding as [[number, number], [number, number]];
+  return [
+    [rows[0], rows[1]],
+    [columns[0], columns[1]],
+  ];
+}
+
 /** Batch-norm over the last axis in inference mode as a per-channel `scale` and `shift`. */
 function batchNormAffine(layer: Layer): { scale: tf.Tensor1D; shift: tf.Tensor1D } | undefined {
   if (layer.getClassName() !== 'BatchNormalization') return undefined;
@@ -154,16 +169,19 @@ function foldAffine(op: FusedConv, scale: tf.Tensor1D, shift: tf.Tensor1D): Fuse
 }
 
 function runFused(op: FusedConv, x: tf.Tensor): tf.Tensor {
-  const args = {
+  const common = {
     x: x as tf.Tensor4D,
     filter: op.filter,
     strides: op.strides,
-    pad: op.pad,
     dilations: op.dilations,
     activation: op.activation,
     ...(op.bias !== undefined ? { bias: op.bias } : {}),
   };
-  return op.kind === 'conv' ? tf.fused.conv2d(args) : tf.fused.depthwiseConv2d(args);
+  if (op.kind === 'conv') {
+    // tfjs accepts explicit padding here, though its typings of fused.conv2d omit it.
+    return tf.fused.conv2d({ ...common, pad: op.pad as 'same' | 'valid' });
+  }
+  return tf.fused.depthwiseConv2d({ ...common, pad: op.pad as 'same' | 'valid' });
 }
 
 /** A layers model's graph: `inputs`, `outputs` and the symbolic tensors between them. */
@@ -200,7 +218,13 @@ export function fuseForInference(
   }
   const { fuse = true } = options;
   if (typeof fuse !== 'boolean') throw new InvalidArgumentError(fn, 'options.fuse', 'a boolean', fuse);
-  const counts = { fusedConvolutions: 0, foldedBatchNorms: 0, foldedActivations: 0, layersAsIs: 0 };
+  const counts = {
+    fusedConvolutions: 0,
+    foldedBatchNorms: 0,
+    foldedActivations: 0,
+    foldedPaddings: 0,
+    layersAsIs: 0,
+  };
   const owned: tf.Tensor[] = [];
   const fusions = new Map<string, Fusion>();
   const graphs = new Map<Layer, Graph>();
@@ -275,8 +299,20 @@ export function fuseForInference(
       }
       const conv = convolutionOf(convTensor.sourceLayer);
       if (conv === undefined) continue;
-      const input = singleInput(convTensor);
+      let input = singleInput(convTensor);
       if (input === undefined) continue;
+      // ZeroPadding2D → conv 'valid' is one convolution with explicit padding: no padded copy.
+      const padding =
+        conv.op.pad === 'valid' && onlyFeeds(input) ? zeroPaddingOf(input.sourceLayer) : undefined;
+      const padded = padding === undefined ? undefined : singleInput(input);
+      if (padding !== undefined && padded !== undefined) {
+        conv.op = {
+          ...conv.op,
+          pad: [[0, 0], padding[0], padding[1], [0, 0]],
+        };
+        input = padded;
+        counts.foldedPaddings++;
+      }
       const hasBn = tail !== convTensor;
       if (hasBn && conv.op.activation !== 'linear') continue;
       if (!hasBn && (conv.op.activation !== 'linear' || conv.activation === undefined)) continue;
