@@ -1,6 +1,7 @@
 export type { ClassVocabularyJSON, ClassVocabularyOptions } from './class-vocabulary.js';
 export { ClassVocabulary } from './class-vocabulary.js';
 export { BackendError, describeValue, InvalidArgumentError, TopkError } from './errors.js';
+export { registerFastBatchNorm } from './fast-batch-norm.js';
 export { registerFastGradients } from './fast-gradients.js';
 export type { FuseForInferenceOptions, FusionReport, InferenceModel } from './fuse-for-inference.js';
 export { fuseForInference } from './fuse-for-inference.js';
