@@ -2,6 +2,7 @@ import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerFastBatchNorm } from './fast-batch-norm.js';
 import { FUSED_GRADIENT_KERNELS } from './kernels/fused-gradient-kernels.js';
+import { registerLazyConvGradients } from './lazy-conv-gradients.js';
 
 type GradFunc = GradConfig['gradFunc'];
 
@@ -44,10 +45,12 @@ function override(kernelName: string, make: (stock: GradFunc) => GradFunc): void
  * full-size elementwise ops (batch-norm's stock gradient even tiles the per-channel scale to the input's
  * size). A fused gradient runs only where the active backend has its kernel (cpu and wasm, registered by
  * {@link registerTrainingKernels}); elsewhere the stock gradient runs unchanged. It also makes tfjs-layers'
- * BatchNormalization train through fused kernels ({@link registerFastBatchNorm}). Idempotent.
+ * BatchNormalization train through fused kernels ({@link registerFastBatchNorm}) and its linear Conv2D
+ * layers skip input gradients nobody reads ({@link registerLazyConvGradients}). Idempotent.
  */
 export function registerFastGradients(): void {
   registerFastBatchNorm();
+  registerLazyConvGradients();
   override('Relu', (stock) => (dys, saved, attrs) => {
     const dy = dys as Tensor;
     if (!fused(FUSED_GRADIENT_KERNELS.reluGrad) || dy.dtype !== 'float32') return stock(dys, saved, attrs);
