@@ -1,6 +1,7 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_GRADIENT_KERNELS } from './kernels/fused-gradient-kernels.js';
+import { patchLayerCall, singleInput, unpatchLayerCall } from './layer-patch.js';
 
 /** The parts of tfjs-layers' BatchNormalization layer that its training branch reads. */
 interface BatchNormLayer {
@@ -12,14 +13,6 @@ interface BatchNormLayer {
   readonly movingMean: { read(): Tensor; write(value: Tensor): void };
   readonly movingVariance: { read(): Tensor; write(value: Tensor): void };
 }
-
-type Call = (
-  this: BatchNormLayer,
-  inputs: Tensor | Tensor[],
-  kwargs: Record<string, unknown>,
-) => Tensor | Tensor[];
-
-const STOCK = Symbol.for('topk.stockBatchNormalizationCall');
 
 function kernelsAvailable(): boolean {
   const backend = tf.getBackend();
@@ -86,8 +79,8 @@ function fastTrainingCall(
   kwargs: Record<string, unknown> | undefined,
 ): Tensor | undefined {
   if (kwargs?.training !== true || !kernelsAvailable()) return undefined;
-  const input = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
-  if (!(input instanceof tf.Tensor) || input.dtype !== 'float32' || input.rank < 2) return undefined;
+  const input = singleInput(inputs);
+  if (input === undefined || input.dtype !== 'float32' || input.rank < 2) return undefined;
   const axis = layer.axis >= 0 ? layer.axis : layer.axis + input.rank;
   if (axis !== input.rank - 1) return undefined;
   return tf.tidy(() => {
@@ -122,25 +115,10 @@ function fastTrainingCall(
  * not loaded.
  */
 export function registerFastBatchNorm(): boolean {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap.BatchNormalization;
-  if (entry === undefined) return false;
-  const prototype = (entry[0] as unknown as { prototype: { call: Call; [STOCK]?: Call } }).prototype;
-  if (prototype[STOCK] !== undefined) return true;
-  const stock = prototype.call;
-  prototype[STOCK] = stock;
-  prototype.call = function call(this: BatchNormLayer, inputs, kwargs) {
-    return fastTrainingCall(this, inputs, kwargs) ?? stock.call(this, inputs, kwargs);
-  };
-  return true;
+  return patchLayerCall<BatchNormLayer>('BatchNormalization', fastTrainingCall);
 }
 
 /** Puts tfjs-layers' own `BatchNormalization.call` back (for tests comparing the two). */
 export function unregisterFastBatchNorm(): void {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap.BatchNormalization;
-  if (entry === undefined) return;
-  const prototype = (entry[0] as unknown as { prototype: { call: Call; [STOCK]?: Call } }).prototype;
-  const stock = prototype[STOCK];
-  if (stock === undefined) return;
-  prototype.call = stock;
-  delete prototype[STOCK];
+  unpatchLayerCall('BatchNormalization');
 }

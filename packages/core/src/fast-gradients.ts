@@ -1,6 +1,7 @@
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerFastBatchNorm } from './fast-batch-norm.js';
+import { registerFastRelu6 } from './fast-relu6.js';
 import { FUSED_GRADIENT_KERNELS } from './kernels/fused-gradient-kernels.js';
 import { registerLazyConvGradients } from './lazy-conv-gradients.js';
 
@@ -46,11 +47,13 @@ function override(kernelName: string, make: (stock: GradFunc) => GradFunc): void
  * size). A fused gradient runs only where the active backend has its kernel (cpu and wasm, registered by
  * {@link registerTrainingKernels}); elsewhere the stock gradient runs unchanged. It also makes tfjs-layers'
  * BatchNormalization train through fused kernels ({@link registerFastBatchNorm}) and its linear Conv2D
- * layers skip input gradients nobody reads ({@link registerLazyConvGradients}). Idempotent.
+ * layers skip input gradients nobody reads ({@link registerLazyConvGradients}); ReLU6 layers run as one
+ * op ({@link registerFastRelu6}). Idempotent.
  */
 export function registerFastGradients(): void {
   registerFastBatchNorm();
   registerLazyConvGradients();
+  registerFastRelu6();
   override('Relu', (stock) => (dys, saved, attrs) => {
     const dy = dys as Tensor;
     if (!fused(FUSED_GRADIENT_KERNELS.reluGrad) || dy.dtype !== 'float32') return stock(dys, saved, attrs);
@@ -64,6 +67,24 @@ export function registerFastGradients(): void {
       return stock(dys, saved, attrs);
     const [x] = saved as [Tensor];
     return { x: () => run(FUSED_GRADIENT_KERNELS.clipByValueGrad, { x, dy }, attrs) as Tensor };
+  });
+
+  // dy where 0 < x ≤ 6 (tfjs: dy · (x ≤ 6) · step(x), four full-size ops): the clip kernel with its lower
+  // bound at the smallest positive float32, so that x = 0 passes nothing, as tfjs's step.
+  override('Relu6', (stock) => (dys, saved, attrs) => {
+    const dy = dys as Tensor;
+    const [x] = saved as [Tensor];
+    if (!fused(FUSED_GRADIENT_KERNELS.clipByValueGrad) || dy.dtype !== 'float32' || x.dtype !== 'float32') {
+      return stock(dys, saved, attrs);
+    }
+    return {
+      x: () =>
+        run(
+          FUSED_GRADIENT_KERNELS.clipByValueGrad,
+          { x, dy },
+          { clipValueMin: 2 ** -149, clipValueMax: 6 },
+        ) as Tensor,
+    };
   });
 
   override('Square', (stock) => (dys, saved, attrs) => {

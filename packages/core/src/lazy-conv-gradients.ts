@@ -1,5 +1,6 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { patchLayerCall, singleInput, unpatchLayerCall } from './layer-patch.js';
 
 /** The parts of tfjs-layers' Conv2D layer that its call reads. */
 interface ConvLayer {
@@ -13,14 +14,6 @@ interface ConvLayer {
   readonly activation?: { getClassName(): string } | null;
 }
 
-type Call = (
-  this: ConvLayer,
-  inputs: Tensor | Tensor[],
-  kwargs: Record<string, unknown>,
-) => Tensor | Tensor[];
-
-const STOCK = Symbol.for('topk.stockConv2DCall');
-
 /**
  * The training branch: plain `conv2d` (+ bias), whose registered gradient computes the input gradient only
  * when something needs it. tfjs-core's `fused.conv2d` with a linear activation (every conv before a
@@ -30,8 +23,8 @@ const STOCK = Symbol.for('topk.stockConv2DCall');
 function lazyTrainingCall(layer: ConvLayer, inputs: Tensor | Tensor[]): Tensor | undefined {
   const state = tf.engine().state as { gradientDepth?: number };
   if ((state.gradientDepth ?? 0) === 0) return undefined;
-  const input = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
-  if (!(input instanceof tf.Tensor) || input.rank !== 4 || layer.rank !== 2) return undefined;
+  const input = singleInput(inputs);
+  if (input === undefined || input.rank !== 4 || layer.rank !== 2) return undefined;
   if (layer.dataFormat !== 'channelsLast' || (layer.padding !== 'same' && layer.padding !== 'valid')) {
     return undefined;
   }
@@ -59,25 +52,10 @@ function lazyTrainingCall(layer: ConvLayer, inputs: Tensor | Tensor[]): Tensor |
  * code. Idempotent; returns false when tfjs-layers is not loaded.
  */
 export function registerLazyConvGradients(): boolean {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap.Conv2D;
-  if (entry === undefined) return false;
-  const prototype = (entry[0] as unknown as { prototype: { call: Call; [STOCK]?: Call } }).prototype;
-  if (prototype[STOCK] !== undefined) return true;
-  const stock = prototype.call;
-  prototype[STOCK] = stock;
-  prototype.call = function call(this: ConvLayer, inputs, kwargs) {
-    return lazyTrainingCall(this, inputs) ?? stock.call(this, inputs, kwargs);
-  };
-  return true;
+  return patchLayerCall<ConvLayer>('Conv2D', (layer, inputs) => lazyTrainingCall(layer, inputs));
 }
 
 /** Puts tfjs-layers' own `Conv2D.call` back (for tests comparing the two). */
 export function unregisterLazyConvGradients(): void {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap.Conv2D;
-  if (entry === undefined) return;
-  const prototype = (entry[0] as unknown as { prototype: { call: Call; [STOCK]?: Call } }).prototype;
-  const stock = prototype[STOCK];
-  if (stock === undefined) return;
-  prototype.call = stock;
-  delete prototype[STOCK];
+  unpatchLayerCall('Conv2D');
 }
