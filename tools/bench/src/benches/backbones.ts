@@ -1,5 +1,6 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import { createBackbone, createClassifier } from '@topk/backbones';
+import { fuseForInference } from '@topk/core';
 import { measureLoop } from '../measure.js';
 import type { Bench, Measurement } from '../types.js';
 
@@ -11,8 +12,8 @@ const CLASSES = 10;
 const batchFor = (size: number) => (size === 64 ? 32 : 8);
 
 /**
- * Forward (predict) and train-step (Adam, softmax cross-entropy) images/s of three registry backbones
- * with a 10-class head, at 64x64 and 224x224.
+ * Forward (predict, through topk's `fuseForInference` plan) and train-step (Adam, softmax cross-entropy)
+ * images/s of three registry backbones with a 10-class head, at 64x64 and 224x224.
  */
 export const backbonesBench: Bench = {
   name: 'backbones',
@@ -38,11 +39,14 @@ export const backbonesBench: Bench = {
           ),
         );
         const limits = { warmup: 1, maxIterations: Math.min(steps, 5), maxSeconds: maxSeconds / 3 };
+        // topk's prediction path (Learner.predict, topk predict): batch-norm folded into convolutions.
+        const plan = fuseForInference(model);
         const forward = await measureLoop(async () => {
-          const p = model.predict(x) as tfc.Tensor;
+          const p = plan.predict(x) as tfc.Tensor;
           await p.data();
           p.dispose();
         }, limits);
+        plan.dispose();
         measurements.push({
           metric: `${name}@${size} predict`,
           value: Number(((batch * forward.iterations) / forward.seconds).toFixed(1)),
