@@ -31,6 +31,15 @@ export {
   TRAINING_KERNEL_NAMES,
 } from './training-kernels.js';
 export type { ImageBatch, MultiLabel, PredictionTable, SingleLabel } from './types.js';
+export {
+  checkBoolean,
+  checkInteger,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  checkPredictionTable,
+  isNumericArrayLike,
+} from './validate.js';
 export type {
   WasmThreadsNodeOptions,
   WasmThreadsNodeResult,

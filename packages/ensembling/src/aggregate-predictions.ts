@@ -1,6 +1,11 @@
 import type { PredictionTable } from '@topk/core';
-import { createPredictionTable, InvalidArgumentError } from '@topk/core';
-import { checkOneOf, checkOptions, checkTable } from './validate.js';
+import {
+  checkOneOf,
+  checkOptions,
+  checkPredictionTable,
+  createPredictionTable,
+  InvalidArgumentError,
+} from '@topk/core';
 
 /** How {@link aggregatePredictions} merges the rows of a group. */
 export type AggregationMethod = 'mean' | 'geometric-mean' | 'harmonic-mean' | 'max';
@@ -43,7 +48,7 @@ export function aggregatePredictions(
   options: AggregatePredictionsOptions,
 ): PredictionTable {
   const fn = 'aggregatePredictions';
-  checkTable(fn, 'table', table);
+  checkPredictionTable(fn, 'table', table);
   const { groups, method = 'mean' } = checkOptions<AggregatePredictionsOptions>(fn, options);
   checkOneOf(fn, 'options.method', method, AGGREGATION_METHODS);
   const n = table.ids.length;

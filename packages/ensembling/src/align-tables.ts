@@ -1,6 +1,6 @@
 import type { PredictionTable } from '@topk/core';
-import { createPredictionTable, InvalidArgumentError } from '@topk/core';
-import { checkTable, describeNameMismatch } from './validate.js';
+import { checkPredictionTable, createPredictionTable, InvalidArgumentError } from '@topk/core';
+import { describeNameMismatch } from './validate.js';
 
 function sameOrder(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((name, i) => name === b[i]);
@@ -23,7 +23,7 @@ export function alignTablesFor(fn: string, tables: readonly PredictionTable[]): 
     throw new InvalidArgumentError(fn, 'tables', 'a non-empty array of prediction tables', tables);
   }
   tables.forEach((table, m) => {
-    checkTable(fn, `tables[${m}]`, table);
+    checkPredictionTable(fn, `tables[${m}]`, table);
   });
   const reference = tables[0]!;
   return tables.map((table, m) => {

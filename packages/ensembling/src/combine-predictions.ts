@@ -1,8 +1,8 @@
 import type { PredictionTable } from '@topk/core';
-import { createPredictionTable, InvalidArgumentError, Rng } from '@topk/core';
+import { checkOneOf, checkOptions, createPredictionTable, InvalidArgumentError, Rng } from '@topk/core';
 import { alignTablesFor } from './align-tables.js';
 import { majorityVoteFor } from './majority-vote.js';
-import { checkOneOf, checkOptions, normalizedWeights } from './validate.js';
+import { normalizedWeights } from './validate.js';
 
 /**
  * How {@link combinePredictions} merges the models' probabilities, per row and class:

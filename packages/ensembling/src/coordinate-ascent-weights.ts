@@ -1,6 +1,5 @@
 import type { PredictionTable } from '@topk/core';
-import { InvalidArgumentError } from '@topk/core';
-import { checkInteger, checkOptions } from './validate.js';
+import { checkInteger, checkOptions, InvalidArgumentError } from '@topk/core';
 import type { WeightObjective, WeightSearchOptions, WeightSearchResult } from './weight-search.js';
 import { WeightEvaluator } from './weight-search.js';
 

@@ -1,9 +1,8 @@
-import { InvalidArgumentError } from '@topk/core';
+import { checkBoolean, checkInteger, checkOneOf, checkOptions, InvalidArgumentError } from '@topk/core';
 import type { Embeddings } from './embeddings.js';
 import { checkEmbeddings, normalizeRowsInto } from './embeddings.js';
 import type { TileKernel } from './simd-dot-kernel.js';
 import { instantiateSimdKernel, simdSupported, TILE_COLS, TILE_ROWS } from './simd-dot-kernel.js';
-import { checkBoolean, checkInteger, checkOneOf, checkOptions } from './validate.js';
 
 /** Which matrix-product kernel a {@link CosineKnnIndex} uses. */
 export type KnnKernel = 'wasm-simd' | 'js';

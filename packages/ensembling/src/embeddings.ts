@@ -1,5 +1,4 @@
-import { InvalidArgumentError } from '@topk/core';
-import { checkInteger, isNumericArrayLike } from './validate.js';
+import { checkInteger, InvalidArgumentError, isNumericArrayLike } from '@topk/core';
 
 /**
  * Embedding vectors of a set of samples (images), one row per id: the input of {@link metaEmbeddings} and

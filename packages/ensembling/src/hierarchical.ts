@@ -1,13 +1,13 @@
 import type { PredictionTable } from '@topk/core';
-import { createPredictionTable, InvalidArgumentError } from '@topk/core';
 import {
   checkInteger,
   checkOneOf,
   checkOptions,
-  checkTable,
-  describeNameMismatch,
-  listNames,
-} from './validate.js';
+  checkPredictionTable,
+  createPredictionTable,
+  InvalidArgumentError,
+} from '@topk/core';
+import { describeNameMismatch, listNames } from './validate.js';
 
 /**
  * How {@link combineHierarchical} routes rows to the group classifiers:
@@ -55,7 +55,7 @@ export function combineHierarchical(
   options: CombineHierarchicalOptions = {},
 ): PredictionTable {
   const fn = 'combineHierarchical';
-  checkTable(fn, 'top', top);
+  checkPredictionTable(fn, 'top', top);
   if (typeof children !== 'object' || children === null || Array.isArray(children)) {
     throw new InvalidArgumentError(
       fn,
@@ -81,7 +81,7 @@ export function combineHierarchical(
   const fine: string[] = [];
   const owner = new Map<string, string>();
   for (const group of groups) {
-    const child = checkTable(fn, `children[${JSON.stringify(group)}]`, children[group]);
+    const child = checkPredictionTable(fn, `children[${JSON.stringify(group)}]`, children[group]);
     for (const name of child.classes) {
       const previous = owner.get(name);
       if (previous !== undefined) {

@@ -1,7 +1,7 @@
 import type { PredictionTable } from '@topk/core';
-import { InvalidArgumentError, Rng } from '@topk/core';
+import { checkOptions, InvalidArgumentError, Rng } from '@topk/core';
 import { alignTablesFor } from './align-tables.js';
-import { argmaxAt, checkOptions, normalizedWeights } from './validate.js';
+import { argmaxAt, normalizedWeights } from './validate.js';
 
 /** Options of {@link majorityVote}. */
 export interface MajorityVoteOptions {

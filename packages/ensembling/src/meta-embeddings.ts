@@ -1,7 +1,7 @@
-import { InvalidArgumentError } from '@topk/core';
+import { checkOptions, InvalidArgumentError } from '@topk/core';
 import type { Embeddings } from './embeddings.js';
 import { checkEmbeddings, normalizeRowsInto } from './embeddings.js';
-import { checkOptions, describeNameMismatch, normalizedWeights } from './validate.js';
+import { describeNameMismatch, normalizedWeights } from './validate.js';
 
 /** Options of {@link metaEmbeddings}. */
 export interface MetaEmbeddingsOptions {

@@ -1,6 +1,5 @@
 import type { PredictionTable } from '@topk/core';
-import { InvalidArgumentError, Rng } from '@topk/core';
-import { checkInteger, checkNumber, checkOptions } from './validate.js';
+import { checkInteger, checkNumber, checkOptions, InvalidArgumentError, Rng } from '@topk/core';
 import type { WeightObjective, WeightSearchOptions, WeightSearchResult } from './weight-search.js';
 import { WeightEvaluator } from './weight-search.js';
 

@@ -1,9 +1,8 @@
-import { InvalidArgumentError } from '@topk/core';
+import { checkBoolean, checkInteger, checkOptions, InvalidArgumentError } from '@topk/core';
 import { averagePrecisionAtK } from '@topk/thresholding';
 import type { CosineKnnIndex, KnnResult } from './cosine-knn-index.js';
 import type { Embeddings } from './embeddings.js';
 import { checkEmbeddings } from './embeddings.js';
-import { checkBoolean, checkInteger, checkOptions } from './validate.js';
 
 /** Labels of queries or references: one class (e.g. whale id) per row, compared with `===`. */
 export type RetrievalLabels = ArrayLike<string | number>;

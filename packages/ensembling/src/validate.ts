@@ -1,66 +1,7 @@
-import type { PredictionTable } from '@topk/core';
-import { InvalidArgumentError } from '@topk/core';
+import { InvalidArgumentError, isNumericArrayLike } from '@topk/core';
 
-// Boundary checks shared by this package's public functions (not exported from the package).
-
-export function isNumericArrayLike(value: unknown): value is ArrayLike<number> {
-  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
-}
-
-export function checkTable(fn: string, argument: string, table: unknown): PredictionTable {
-  const t = table as Partial<PredictionTable> | null;
-  if (
-    typeof t !== 'object' ||
-    t === null ||
-    !Array.isArray(t.ids) ||
-    !Array.isArray(t.classes) ||
-    t.classes.length === 0 ||
-    !(t.probs instanceof Float32Array) ||
-    t.probs.length !== t.ids.length * t.classes.length
-  ) {
-    throw new InvalidArgumentError(fn, argument, 'a PredictionTable (see createPredictionTable)', table);
-  }
-  return t as PredictionTable;
-}
-
-export function checkOptions<T extends object>(fn: string, options: unknown): T {
-  if (options === undefined) return {} as T;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError(fn, 'options', 'an object', options);
-  }
-  return options as T;
-}
-
-export function checkInteger(fn: string, argument: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new InvalidArgumentError(fn, argument, `an integer >= ${min}`, value);
-  }
-  return value;
-}
-
-export function checkNumber(fn: string, argument: string, value: unknown, low: number, high: number): number {
-  if (typeof value !== 'number' || !(value >= low && value <= high)) {
-    throw new InvalidArgumentError(fn, argument, `a number in [${low}, ${high}]`, value);
-  }
-  return value;
-}
-
-export function checkOneOf<T extends string>(
-  fn: string,
-  argument: string,
-  value: unknown,
-  allowed: readonly T[],
-): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(fn, argument, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
-  }
-  return value as T;
-}
-
-export function checkBoolean(fn: string, argument: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new InvalidArgumentError(fn, argument, 'a boolean', value);
-  return value;
-}
+// Boundary checks shared by this package's public functions (not exported from the package); the ones
+// other packages share too (checkOptions, checkInteger, checkPredictionTable, ...) are in @topk/core.
 
 /**
  * Non-negative finite weights with a positive sum, one per model, normalised to sum to 1; equal weights when

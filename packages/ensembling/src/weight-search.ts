@@ -1,8 +1,7 @@
 import type { PredictionTable } from '@topk/core';
-import { InvalidArgumentError } from '@topk/core';
+import { checkOneOf, InvalidArgumentError } from '@topk/core';
 import type { PreparedEnsemble, WeightedEnsembleMethod } from './combine-predictions.js';
 import { combinePrepared, prepareEnsemble, WEIGHTED_ENSEMBLE_METHODS } from './combine-predictions.js';
-import { checkOneOf } from './validate.js';
 
 /**
  * The metric a weight search optimises, computed on the combined validation predictions, e.g.

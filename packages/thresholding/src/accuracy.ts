@@ -1,5 +1,6 @@
 import type { PredictionTable } from '@topk/core';
-import { argmaxAt, checkClassIndices, checkInteger, checkNonEmptyTable, rankOf } from './validate.js';
+import { checkInteger } from '@topk/core';
+import { argmaxAt, checkClassIndices, checkNonEmptyTable, rankOf } from './validate.js';
 
 /**
  * Fraction of rows whose most probable class (first one on ties) is the label.

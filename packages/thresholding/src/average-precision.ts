@@ -1,6 +1,6 @@
 import type { PredictionTable } from '@topk/core';
-import { InvalidArgumentError } from '@topk/core';
-import { checkClassIndices, checkInteger, checkNonEmptyTable, rankOf } from './validate.js';
+import { checkInteger, InvalidArgumentError } from '@topk/core';
+import { checkClassIndices, checkNonEmptyTable, rankOf } from './validate.js';
 
 /**
  * Average precision at `k` of one ranked list (the `apk` of Ben Hamner's `ml_metrics`, the definition

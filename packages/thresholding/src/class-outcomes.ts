@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '@topk/core';
-import { checkClassIndices, checkInteger, checkMultiHot, isArrayLikeOfNumbers } from './validate.js';
+import { checkInteger, InvalidArgumentError, isNumericArrayLike } from '@topk/core';
+import { checkClassIndices, checkMultiHot } from './validate.js';
 
 /**
  * Per-class counts of true positives, false positives and false negatives: everything precision, recall,
@@ -35,7 +35,7 @@ export function countOutcomes(
 ): ClassOutcomes {
   const fn = 'countOutcomes';
   checkInteger(fn, 'numClasses', numClasses, 1);
-  if (!isArrayLikeOfNumbers(actual))
+  if (!isNumericArrayLike(actual))
     throw new InvalidArgumentError(fn, 'actual', 'an array of class indices', actual);
   const n = actual.length;
   checkClassIndices(fn, 'actual', actual, n, numClasses);
@@ -76,7 +76,7 @@ export function countMultiLabelOutcomes(
 ): ClassOutcomes {
   const fn = 'countMultiLabelOutcomes';
   checkInteger(fn, 'numClasses', numClasses, 1);
-  if (!isArrayLikeOfNumbers(actual)) {
+  if (!isNumericArrayLike(actual)) {
     throw new InvalidArgumentError(fn, 'actual', 'a multi-hot array of 0/1 values (rows × classes)', actual);
   }
   if (actual.length % numClasses !== 0) {

@@ -1,8 +1,7 @@
-import { InvalidArgumentError } from '@topk/core';
+import { checkInteger, checkOptions, InvalidArgumentError } from '@topk/core';
 import type { ClassOutcomes } from './class-outcomes.js';
 import type { ScoreOptions } from './scores.js';
 import { averageScores, checkOutcomes, perClassScores } from './scores.js';
-import { checkInteger, checkOptions } from './validate.js';
 
 /** Precision, recall, F1 and support of one line of a {@link ClassificationReport}. */
 export interface ClassificationReportRow {

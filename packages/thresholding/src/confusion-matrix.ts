@@ -1,11 +1,5 @@
-import { InvalidArgumentError } from '@topk/core';
-import {
-  checkClassIndices,
-  checkInteger,
-  checkOneOf,
-  checkOptions,
-  isArrayLikeOfNumbers,
-} from './validate.js';
+import { checkInteger, checkOneOf, checkOptions, InvalidArgumentError, isNumericArrayLike } from '@topk/core';
+import { checkClassIndices } from './validate.js';
 
 /**
  * How a confusion matrix is normalised, as scikit-learn's `normalize`: `'true'` divides each row (true
@@ -55,7 +49,7 @@ export function confusionMatrix(
 ): ConfusionMatrix {
   const fn = 'confusionMatrix';
   checkInteger(fn, 'numClasses', numClasses, 1);
-  if (!isArrayLikeOfNumbers(actual))
+  if (!isNumericArrayLike(actual))
     throw new InvalidArgumentError(fn, 'actual', 'an array of class indices', actual);
   const n = actual.length;
   checkClassIndices(fn, 'actual', actual, n, numClasses);

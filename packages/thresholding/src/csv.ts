@@ -1,5 +1,4 @@
-import { InvalidArgumentError } from '@topk/core';
-import { checkOptions } from './validate.js';
+import { checkOptions, InvalidArgumentError } from '@topk/core';
 
 /**
  * Splits CSV text (RFC 4180) into records of fields: fields separated by commas, records by `\n` or

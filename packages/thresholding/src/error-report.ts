@@ -1,4 +1,5 @@
 import type { PredictionTable } from '@topk/core';
+import { checkOptions } from '@topk/core';
 import type { ConfusedPair, MostConfusedOptions } from './most-confused.js';
 import { mostConfused } from './most-confused.js';
 import type {
@@ -10,7 +11,6 @@ import type {
 import { ambiguousPredictions, suspectLabels } from './suspect-labels.js';
 import type { TopLoss, TopLossesOptions } from './top-losses.js';
 import { topLosses } from './top-losses.js';
-import { checkOptions } from './validate.js';
 
 /** Options of {@link errorReport}: the options of each list. */
 export interface ErrorReportOptions {

@@ -1,6 +1,6 @@
 import type { PredictionTable } from '@topk/core';
-import { InvalidArgumentError } from '@topk/core';
-import { checkClassIndices, checkMultiHot, checkNonEmptyTable, checkOptions } from './validate.js';
+import { checkOptions, InvalidArgumentError } from '@topk/core';
+import { checkClassIndices, checkMultiHot, checkNonEmptyTable } from './validate.js';
 
 /** Options of {@link logLoss} and {@link binaryLogLoss}. */
 export interface LogLossOptions {

@@ -1,5 +1,6 @@
 import type { PredictionTable } from '@topk/core';
-import { argmaxAt, checkClassIndices, checkInteger, checkOptions, checkTable } from './validate.js';
+import { checkInteger, checkOptions, checkPredictionTable } from '@topk/core';
+import { argmaxAt, checkClassIndices } from './validate.js';
 
 /** One entry of {@link mostConfused}. */
 export interface ConfusedPair {
@@ -33,7 +34,7 @@ export function mostConfused(
   options: MostConfusedOptions = {},
 ): ConfusedPair[] {
   const fn = 'mostConfused';
-  checkTable(fn, 'table', table);
+  checkPredictionTable(fn, 'table', table);
   const n = table.ids.length;
   const c = table.classes.length;
   checkClassIndices(fn, 'labels', labels, n, c);

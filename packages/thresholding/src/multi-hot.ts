@@ -1,6 +1,5 @@
 import type { MultiLabel } from '@topk/core';
-import { InvalidArgumentError } from '@topk/core';
-import { checkInteger } from './validate.js';
+import { checkInteger, InvalidArgumentError } from '@topk/core';
 
 /**
  * Multi-label targets as a row-major `labels.length × numClasses` 0/1 matrix, the form that the

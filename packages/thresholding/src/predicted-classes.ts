@@ -1,12 +1,13 @@
 import type { PredictionTable } from '@topk/core';
-import { argmaxAt, checkTable } from './validate.js';
+import { checkPredictionTable } from '@topk/core';
+import { argmaxAt } from './validate.js';
 
 /**
  * The most probable class of every row (argmax). On ties the lower class index wins, as numpy's `argmax`.
  * @param table - the predictions.
  */
 export function predictedClasses(table: PredictionTable): Int32Array {
-  checkTable('predictedClasses', 'table', table);
+  checkPredictionTable('predictedClasses', 'table', table);
   const n = table.ids.length;
   const c = table.classes.length;
   const out = new Int32Array(n);

@@ -1,8 +1,13 @@
 import type { PredictionTable } from '@topk/core';
-import { createPredictionTable, InvalidArgumentError } from '@topk/core';
+import {
+  checkInteger,
+  checkOptions,
+  checkPredictionTable,
+  createPredictionTable,
+  InvalidArgumentError,
+} from '@topk/core';
 import { formatCsvField, parseCsvLines } from './csv.js';
 import { float32Text } from './float32-text.js';
-import { checkInteger, checkOptions, checkTable } from './validate.js';
 
 /** Options of {@link formatPredictionCsv}. */
 export interface FormatPredictionCsvOptions {
@@ -39,7 +44,7 @@ export function formatPredictionCsv(
   options: FormatPredictionCsvOptions = {},
 ): string {
   const fn = 'formatPredictionCsv';
-  checkTable(fn, 'table', table);
+  checkPredictionTable(fn, 'table', table);
   const { digits, idHeader = 'id' } = checkOptions<FormatPredictionCsvOptions>(fn, options);
   if (digits !== undefined) {
     checkInteger(fn, 'options.digits', digits, 1);

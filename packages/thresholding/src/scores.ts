@@ -1,6 +1,5 @@
-import { InvalidArgumentError } from '@topk/core';
+import { checkOneOf, checkOptions, InvalidArgumentError } from '@topk/core';
 import type { ClassOutcomes } from './class-outcomes.js';
-import { checkOneOf, checkOptions } from './validate.js';
 
 /** How per-class scores are averaged, as scikit-learn's `average` argument. */
 export type Average = 'micro' | 'macro' | 'weighted';

@@ -1,7 +1,7 @@
 import type { PredictionTable } from '@topk/core';
-import { InvalidArgumentError } from '@topk/core';
+import { checkNumber, checkOptions, checkPredictionTable, InvalidArgumentError } from '@topk/core';
 import { float32Number } from './float32-text.js';
-import { argmaxAt, checkClassIndices, checkInRange, checkOptions, checkTable } from './validate.js';
+import { argmaxAt, checkClassIndices } from './validate.js';
 
 /** One row of {@link suspectLabels}. */
 export interface SuspectLabel {
@@ -40,12 +40,12 @@ export function suspectLabels(
   options: SuspectLabelsOptions = {},
 ): SuspectLabel[] {
   const fn = 'suspectLabels';
-  checkTable(fn, 'table', table);
+  checkPredictionTable(fn, 'table', table);
   const n = table.ids.length;
   const c = table.classes.length;
   checkClassIndices(fn, 'labels', labels, n, c);
   const { minProbability = 0.9 } = checkOptions<SuspectLabelsOptions>(fn, options);
-  checkInRange(fn, 'options.minProbability', minProbability, 0, 1);
+  checkNumber(fn, 'options.minProbability', minProbability, 0, 1);
   const out: SuspectLabel[] = [];
   for (let i = 0; i < n; i++) {
     const p = argmaxAt(table.probs, i * c, c);
@@ -104,10 +104,10 @@ export function ambiguousPredictions(
   options: AmbiguousPredictionsOptions = {},
 ): AmbiguousPrediction[] {
   const fn = 'ambiguousPredictions';
-  checkTable(fn, 'table', table);
+  checkPredictionTable(fn, 'table', table);
   const { low = 0.5, high = 0.6 } = checkOptions<AmbiguousPredictionsOptions>(fn, options);
-  checkInRange(fn, 'options.low', low, 0, 1);
-  checkInRange(fn, 'options.high', high, 0, 1);
+  checkNumber(fn, 'options.low', low, 0, 1);
+  checkNumber(fn, 'options.high', high, 0, 1);
   if (high < low) throw new InvalidArgumentError(fn, 'options.high', `at least options.low (${low})`, high);
   const n = table.ids.length;
   const c = table.classes.length;

@@ -1,16 +1,8 @@
 import type { PredictionTable } from '@topk/core';
-import { InvalidArgumentError } from '@topk/core';
+import { checkBoolean, checkInteger, checkOneOf, checkOptions, InvalidArgumentError } from '@topk/core';
 import type { ClassThresholds } from './thresholds.js';
 import { createClassThresholds, decide } from './thresholds.js';
-import {
-  argmaxAt,
-  checkBoolean,
-  checkInteger,
-  checkMultiHot,
-  checkNonEmptyTable,
-  checkOneOf,
-  checkOptions,
-} from './validate.js';
+import { argmaxAt, checkMultiHot, checkNonEmptyTable } from './validate.js';
 
 /** The F1 averages a threshold search can maximise. */
 export type ThresholdAverage = 'micro' | 'macro';

@@ -1,6 +1,6 @@
 import type { PredictionTable } from '@topk/core';
-import { InvalidArgumentError } from '@topk/core';
-import { argmaxAt, checkBoolean, checkOptions, checkTable } from './validate.js';
+import { checkBoolean, checkOptions, checkPredictionTable, InvalidArgumentError } from '@topk/core';
+import { argmaxAt } from './validate.js';
 
 /**
  * One decision threshold per class, matched to table columns by class name. A class is predicted when its
@@ -195,7 +195,7 @@ export function applyThresholds(
   options: ApplyThresholdsOptions = {},
 ): Uint8Array {
   const fn = 'applyThresholds';
-  checkTable(fn, 'table', table);
+  checkPredictionTable(fn, 'table', table);
   const opts = checkOptions<ApplyThresholdsOptions>(fn, options);
   const c = table.classes.length;
   let perColumn: Float64Array;

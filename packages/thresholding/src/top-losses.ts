@@ -1,6 +1,7 @@
 import type { PredictionTable } from '@topk/core';
+import { checkInteger, checkOptions, checkPredictionTable } from '@topk/core';
 import { float32Number } from './float32-text.js';
-import { argmaxAt, checkClassIndices, checkInteger, checkOptions, checkTable } from './validate.js';
+import { argmaxAt, checkClassIndices } from './validate.js';
 
 /** One row of {@link topLosses}. */
 export interface TopLoss {
@@ -41,7 +42,7 @@ export function topLosses(
   options: TopLossesOptions = {},
 ): TopLoss[] {
   const fn = 'topLosses';
-  checkTable(fn, 'table', table);
+  checkPredictionTable(fn, 'table', table);
   const n = table.ids.length;
   const c = table.classes.length;
   checkClassIndices(fn, 'labels', labels, n, c);

@@ -1,31 +1,11 @@
 import type { PredictionTable } from '@topk/core';
-import { InvalidArgumentError } from '@topk/core';
+import { checkPredictionTable, InvalidArgumentError, isNumericArrayLike } from '@topk/core';
 
-// Boundary checks shared by this package's public functions (not exported from the package).
-
-export function isArrayLikeOfNumbers(value: unknown): value is ArrayLike<number> {
-  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
-}
-
-/** Checks that `table` has the shape of a {@link PredictionTable}; its values were checked when it was built. */
-export function checkTable(fn: string, argument: string, table: unknown): PredictionTable {
-  const t = table as Partial<PredictionTable> | null;
-  if (
-    typeof t !== 'object' ||
-    t === null ||
-    !Array.isArray(t.ids) ||
-    !Array.isArray(t.classes) ||
-    t.classes.length === 0 ||
-    !(t.probs instanceof Float32Array) ||
-    t.probs.length !== t.ids.length * t.classes.length
-  ) {
-    throw new InvalidArgumentError(fn, argument, 'a PredictionTable (see createPredictionTable)', table);
-  }
-  return t as PredictionTable;
-}
+// Boundary checks shared by this package's public functions (not exported from the package); the ones
+// other packages share too (checkOptions, checkInteger, checkPredictionTable, ...) are in @topk/core.
 
 export function checkNonEmptyTable(fn: string, argument: string, table: unknown): PredictionTable {
-  const t = checkTable(fn, argument, table);
+  const t = checkPredictionTable(fn, argument, table);
   if (t.ids.length === 0) {
     throw new InvalidArgumentError(
       fn,
@@ -45,7 +25,7 @@ export function checkClassIndices(
   length: number,
   numClasses: number,
 ): ArrayLike<number> {
-  if (!isArrayLikeOfNumbers(labels)) {
+  if (!isNumericArrayLike(labels)) {
     throw new InvalidArgumentError(fn, argument, 'an array of class indices', labels);
   }
   if (labels.length !== length) {
@@ -68,7 +48,7 @@ export function checkMultiHot(
   rows: number,
   numClasses: number,
 ): Uint8Array {
-  if (!isArrayLikeOfNumbers(values)) {
+  if (!isNumericArrayLike(values)) {
     throw new InvalidArgumentError(fn, argument, 'a multi-hot array of 0/1 values (rows × classes)', values);
   }
   const expected = rows * numClasses;
@@ -92,51 +72,6 @@ export function checkMultiHot(
     }
   }
   return values instanceof Uint8Array ? values : Uint8Array.from(values);
-}
-
-export function checkOptions<T extends object>(fn: string, options: unknown): T {
-  if (options === undefined) return {} as T;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError(fn, 'options', 'an object', options);
-  }
-  return options as T;
-}
-
-export function checkInteger(fn: string, argument: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new InvalidArgumentError(fn, argument, `an integer >= ${min}`, value);
-  }
-  return value;
-}
-
-export function checkInRange(
-  fn: string,
-  argument: string,
-  value: unknown,
-  low: number,
-  high: number,
-): number {
-  if (typeof value !== 'number' || !(value >= low && value <= high)) {
-    throw new InvalidArgumentError(fn, argument, `a number in [${low}, ${high}]`, value);
-  }
-  return value;
-}
-
-export function checkOneOf<T extends string>(
-  fn: string,
-  argument: string,
-  value: unknown,
-  allowed: readonly T[],
-): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(fn, argument, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
-  }
-  return value as T;
-}
-
-export function checkBoolean(fn: string, argument: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new InvalidArgumentError(fn, argument, 'a boolean', value);
-  return value;
 }
 
 /**
