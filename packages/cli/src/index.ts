@@ -1,6 +1,7 @@
 /**
  * `@topk/cli`: the `topk` command. Import it to run the CLI in-process (tests, scripts) or to reuse its
- * file formats (embeddings files, prediction CSV reading with usage errors) and the HTML report.
+ * file formats (prediction CSV reading with usage errors) and the HTML report. Embeddings files are
+ * `@topk/cluster`'s (`readEmbeddingsFile`, `writeEmbeddingsFile`).
  *
  * @packageDocumentation
  */
@@ -18,14 +19,6 @@ export { createClusterHandlers } from './cluster-handlers.js';
 export type { Command, CommandContext, CommandDefinition } from './command.js';
 export { defineCommand, formatCommandHelp } from './command.js';
 export { COMMANDS } from './commands.js';
-export {
-  decodeEmbeddings,
-  EMBEDDINGS_FORMAT_VERSION,
-  EMBEDDINGS_MAGIC,
-  encodeEmbeddings,
-  readEmbeddingsFile,
-  writeEmbeddingsFile,
-} from './embeddings-file.js';
 export type {
   FlagEnv,
   FlagSchema,

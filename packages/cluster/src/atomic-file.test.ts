@@ -28,6 +28,12 @@ describe('atomic files', () => {
     await writeFileAtomic(path, 'old');
     await writeFileAtomic(path, new TextEncoder().encode('new'));
     expect(await readFile(path, 'utf8')).toBe('new');
+    await writeFileAtomic(path, [
+      new TextEncoder().encode('head,'),
+      new Uint8Array(0),
+      new TextEncoder().encode('tail'),
+    ]);
+    expect(await readFile(path, 'utf8')).toBe('head,tail');
     expect((await readdir(dir)).filter(isTemporaryName)).toEqual([]);
     await expect(writeFileAtomic(join(dir, 'no-such-folder', 'b.txt'), 'x')).rejects.toThrow(/ENOENT/);
   });

@@ -19,15 +19,20 @@ export function isTemporaryName(name: string): boolean {
 /**
  * Writes a file under a temporary name, flushes it to disk and renames it into place, so readers see
  * either the old file or the whole new one, never a half-written one (a worker killed mid-write leaves
- * only a temporary file behind).
+ * only a temporary file behind). `data` may be a list of chunks, written one after the other, so a large
+ * array (float32 vectors after a small header) goes to disk without being copied into one buffer.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array | readonly Uint8Array[],
+): Promise<void> {
   const { open, rename, rm } = await import('node:fs/promises');
   const temporary = temporaryPath(path);
   try {
     const handle = await open(temporary, 'w');
     try {
-      await handle.writeFile(data);
+      // On an open handle, writeFile writes from the current position: chunks follow each other.
+      for (const chunk of Array.isArray(data) ? data : [data]) await handle.writeFile(chunk);
       await handle.sync();
     } finally {
       await handle.close();

@@ -2,12 +2,11 @@ import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ClusterWorker, startWorker } from '@topk/cluster';
+import { type ClusterWorker, readEmbeddingsFile, startWorker } from '@topk/cluster';
 import { startRedis, type TestRedis } from '@topk/cluster/testing';
 import { openCache } from '@topk/data-pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterHandlers, createClusterHandlers } from '../cluster-handlers.js';
-import { readEmbeddingsFile } from '../embeddings-file.js';
 import { expectUsageError, put, solidPng, tempDir, topk } from '../test-support.js';
 
 let dir: string;

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadModel } from '@topk/backbones';
+import { readEmbeddingsFile } from '@topk/cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEmbeddingsFile } from '../embeddings-file.js';
 import { expectUsageError, put, solidPng, tempDir, topk } from '../test-support.js';
 
 let dir: string;

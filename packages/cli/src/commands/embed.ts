@@ -1,6 +1,5 @@
 import { displayPath } from '../cli-files.js';
 import { defineCommand } from '../command.js';
-import { writeEmbeddingsFile } from '../embeddings-file.js';
 import { choiceValue, existingPath, integerValue, outputPath, valueFlag } from '../flags.js';
 import { loadDataset } from '../load-dataset.js';
 import { createProgressBar } from '../progress-bar.js';
@@ -84,6 +83,8 @@ export const embedCommand = defineCommand({
         ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
       });
       bar.finish();
+      // Loaded on use: @topk/cluster brings in bullmq, which other commands do not need.
+      const { writeEmbeddingsFile } = await import('@topk/cluster');
       await writeEmbeddingsFile(flags.out, embeddings);
       io.stdout.write(
         `${embeddings.ids.length} rows × ${embeddings.dim} (${layer === 'pooled' ? 'pooled features' : config.arcFace ? 'ArcFace embedding, L2-normalised' : 'head embedding'})\nwritten ${displayPath(io.cwd, flags.out)}\n`,

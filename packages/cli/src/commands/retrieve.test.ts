@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeEmbeddingsFile } from '@topk/cluster';
 import { createEmbeddings } from '@topk/ensembling';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeEmbeddingsFile } from '../embeddings-file.js';
 import { expectUsageError, put, tempDir, topk } from '../test-support.js';
 
 let dir: string;

@@ -1,11 +1,12 @@
 import { displayPath, rethrowAsUsage, writeOutputFile } from '../cli-files.js';
 import { defineCommand } from '../command.js';
-import { readEmbeddingsFile } from '../embeddings-file.js';
 import { existingPath, integerValue, listFlag, outputPath, switchFlag, valueFlag } from '../flags.js';
 import { loadDataset } from '../load-dataset.js';
 import { UsageError } from '../usage-error.js';
 
 async function readEmbeddingsFlag(flag: string, path: string, cwd: string) {
+  // Loaded on use: @topk/cluster brings in bullmq, which other commands do not need.
+  const { readEmbeddingsFile } = await import('@topk/cluster');
   return rethrowAsUsage(flag, path, cwd, () => readEmbeddingsFile(path));
 }
 
