@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { BackendError } from './errors.js';
+import { fixedValues } from './fixed-values.js';
 import { type BackendName, selectBackend } from './select-backend.js';
 
 // A small net touching every training kernel topk supplies: plain and strided convolutions, depthwise
@@ -28,15 +29,7 @@ function buildNet(): tfl.LayersModel {
   return tfl.model({ inputs: input, outputs: out });
 }
 
-function lcg(n: number, seed: number, scale: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32 - 0.5) * scale;
-  }
-  return out;
-}
+const lcg = (n: number, seed: number, scale: number) => fixedValues(n, seed, -scale / 2, scale / 2);
 
 async function threeAdamSteps(backend: BackendName, initial: Float32Array[] | undefined) {
   await selectBackend({ backend });

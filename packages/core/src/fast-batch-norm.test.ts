@@ -4,19 +4,10 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkGradient } from './check-gradient.js';
 import { batchNormTraining, registerFastBatchNorm, unregisterFastBatchNorm } from './fast-batch-norm.js';
+import { fixedValues as values } from './fixed-values.js';
 import { selectBackend } from './select-backend.js';
 import { registerTrainingKernels } from './training-kernels.js';
 
-// Deterministic values without touching any backend's RNG.
-function values(n: number, seed: number, low = -1, high = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = low + (high - low) * (s / 2 ** 32);
-  }
-  return out;
-}
 const t = (shape: number[], seed: number, low = -1, high = 1) =>
   tf.tensor(
     values(

@@ -3,21 +3,11 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from './errors.js';
+import { fixedValues as values } from './fixed-values.js';
 import { fuseForInference } from './fuse-for-inference.js';
 import { selectBackend } from './select-backend.js';
 
 type Node = tfl.SymbolicTensor;
-
-// Deterministic values without touching any backend's RNG.
-function values(n: number, seed: number, low = -0.5, high = 0.5): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = low + (high - low) * (s / 2 ** 32);
-  }
-  return out;
-}
 
 function expectClose(actual: readonly number[], expected: readonly number[]): void {
   expect(actual.length).toBe(expected.length);

@@ -2,19 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedValues as values } from './fixed-values.js';
 import { registerLazyConvGradients, unregisterLazyConvGradients } from './lazy-conv-gradients.js';
 import { selectBackend } from './select-backend.js';
 
-// Deterministic values without touching any backend's RNG.
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 const t = (shape: number[], seed: number) =>
   tf.tensor(
     values(

@@ -8,3 +8,4 @@ export type { CheckGradientOptions, GradientCheckResult, GradientMismatchDetails
 export { checkGradient, GradientMismatchError } from './check-gradient.js';
 export type { ExpectNoLeaksOptions, TensorLeakDetails } from './expect-no-leaks.js';
 export { expectNoLeaks, expectNoLeaksSync, TensorLeakError } from './expect-no-leaks.js';
+export { fixedValues } from './fixed-values.js';

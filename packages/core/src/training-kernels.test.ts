@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fixedValues } from './fixed-values.js';
 import { im2colLimits } from './kernels/conv2d-backprop-filter.js';
 import { setSimdKernelsEnabled } from './kernels/simd/simd-kernels.js';
 import { selectBackend } from './select-backend.js';
@@ -11,17 +12,11 @@ type GradCase = {
   f: (...xs: tf.Tensor[]) => tf.Tensor;
 };
 
-// Deterministic pseudo-random values without touching any backend's RNG.
-function values(shape: number[], seed: number): Float32Array {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
+const values = (shape: number[], seed: number) =>
+  fixedValues(
+    shape.reduce((a, b) => a * b, 1),
+    seed,
+  );
 const t = (shape: number[], seed: number) => tf.tensor(values(shape, seed), shape);
 // Distinct values 0.1 apart in shuffled order: no max-pool window is within a finite-difference step of a tie.
 function separated(shape: number[], seed: number): tf.Tensor {
