@@ -60,6 +60,17 @@ export function expectUsageError(result: CliResult, ...fragments: string[]): voi
   expect(result.code).toBe(2);
 }
 
+/**
+ * Runs `topk args` in `cwd` for each `[args, fragment]` case, one after the other, and asserts each is a
+ * usage error ({@link expectUsageError}) whose line contains the fragment.
+ */
+export async function expectUsageErrors(
+  cwd: string,
+  cases: readonly (readonly [readonly string[], string])[],
+): Promise<void> {
+  for (const [args, fragment] of cases) expectUsageError(await topk(args, cwd), fragment);
+}
+
 /** A fresh temporary folder and a function removing it. */
 export async function tempDir(
   prefix = 'topk-cli-',

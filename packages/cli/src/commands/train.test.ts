@@ -9,7 +9,7 @@ import type { Callback } from '@topk/training';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../load-dataset.js';
 import { activateBackend, readArcFaceCentres } from '../run-model.js';
-import { expectUsageError, put, solidPng, tempDir, topk } from '../test-support.js';
+import { expectUsageError, expectUsageErrors, put, solidPng, tempDir, topk } from '../test-support.js';
 import { trainRun } from '../train-run.js';
 
 let dir: string;
@@ -152,8 +152,8 @@ describe('topk train, predict', () => {
   }, 120_000);
 
   it('rejects bad input with exit code 2 and one line', async () => {
-    expectUsageError(
-      await topk(
+    await expectUsageErrors(dir, [
+      [
         [
           'train',
           ...base.slice(0, 2),
@@ -166,56 +166,43 @@ describe('topk train, predict', () => {
           '--backbone',
           'resnet51',
         ],
-        dir,
-      ),
-      'Unknown backbone: resnet51',
-    );
-    expectUsageError(
-      await topk(['train', ...base, '--epochs', '1', '--out', 'r', '--lr', 'fast'], dir),
-      '--lr must be a number in (0, 10] or auto',
-    );
-    expectUsageError(
-      await topk(['train', ...base, '--epochs', '1', '--out', 'r', '--schedule', 'cosine'], dir),
-      '--schedule must be one of',
-    );
-    expectUsageError(
-      await topk(['train', ...base, '--epochs', '1', '--out', 'notes.txt'], dir),
-      '--out must be a directory path',
-    );
-    expectUsageError(
-      await topk(['train', ...base, '--epochs', '1', '--out', 'fresh', '--resume'], dir),
-      '--resume: no checkpoint',
-    );
-    expectUsageError(
-      await topk(['train', ...base, '--epochs', '1', '--out', 'r', '--multi-label'], dir),
-      '--multi-label needs multi-label data',
-    );
-    expectUsageError(
-      await topk(['train', ...base, '--epochs', '1', '--out', 'r', '--loss', 'bce'], dir),
-      '--loss bce needs multi-label data',
-    );
-    expectUsageError(
-      await topk(
+        'Unknown backbone: resnet51',
+      ],
+      [
+        ['train', ...base, '--epochs', '1', '--out', 'r', '--lr', 'fast'],
+        '--lr must be a number in (0, 10] or auto',
+      ],
+      [
+        ['train', ...base, '--epochs', '1', '--out', 'r', '--schedule', 'cosine'],
+        '--schedule must be one of',
+      ],
+      [['train', ...base, '--epochs', '1', '--out', 'notes.txt'], '--out must be a directory path'],
+      [['train', ...base, '--epochs', '1', '--out', 'fresh', '--resume'], '--resume: no checkpoint'],
+      [
+        ['train', ...base, '--epochs', '1', '--out', 'r', '--multi-label'],
+        '--multi-label needs multi-label data',
+      ],
+      [
+        ['train', ...base, '--epochs', '1', '--out', 'r', '--loss', 'bce'],
+        '--loss bce needs multi-label data',
+      ],
+      [
         ['train', ...base, '--epochs', '1', '--out', 'r', '--val', 'data', '--val-split', '0.1'],
-        dir,
-      ),
-      '--val and --val-split',
-    );
-    expectUsageError(
-      await topk(['train', ...base.slice(2), '--epochs', '1', '--out', 'r', '--data', 'missing'], dir),
-      '--data must be an existing path',
-    );
-    expectUsageError(
-      await topk(['predict', '--model', 'data', '--data', 'data', '--out', 'p.csv'], dir),
-      '--model data: not a topk run directory',
-    );
-    expectUsageError(
-      await topk(
+        '--val and --val-split',
+      ],
+      [
+        ['train', ...base.slice(2), '--epochs', '1', '--out', 'r', '--data', 'missing'],
+        '--data must be an existing path',
+      ],
+      [
+        ['predict', '--model', 'data', '--data', 'data', '--out', 'p.csv'],
+        '--model data: not a topk run directory',
+      ],
+      [
         ['predict', '--model', 'run', '--data', 'data', '--out', 'p.csv', '--thresholds', 'notes.txt'],
-        dir,
-      ),
-      '--thresholds applies to a multi-label run',
-    );
+        '--thresholds applies to a multi-label run',
+      ],
+    ]);
   });
 });
 
@@ -331,8 +318,8 @@ describe('topk train --loss arcface', () => {
 
   it('rejects arcface on multi-label data and arcface options without it', async () => {
     await put(join(dir, 'multi.csv'), 'id,labels\ndata/cat/0.png,cat\ndata/dog/0.png,cat dog\n');
-    expectUsageError(
-      await topk(
+    await expectUsageErrors(dir, [
+      [
         [
           'train',
           ...base.slice(2),
@@ -345,25 +332,21 @@ describe('topk train --loss arcface', () => {
           '--loss',
           'arcface',
         ],
-        dir,
-      ),
-      '--loss arcface is single-label',
-    );
-    expectUsageError(
-      await topk(['train', ...base, '--epochs', '1', '--out', 'r', '--arcface-margin', '0.3'], dir),
-      '--arcface-margin needs --loss arcface',
-    );
-    expectUsageError(
-      await topk(
+        '--loss arcface is single-label',
+      ],
+      [
+        ['train', ...base, '--epochs', '1', '--out', 'r', '--arcface-margin', '0.3'],
+        '--arcface-margin needs --loss arcface',
+      ],
+      [
         ['train', ...base, '--epochs', '1', '--out', 'r', '--loss', 'arcface', '--arcface-scale', '0'],
-        dir,
-      ),
-      '--arcface-scale must be a number in (0, 1000]',
-    );
-    expectUsageError(
-      await topk(['train', ...base, '--epochs', '1', '--out', 'r', '--loss', 'triplet'], dir),
-      '--loss must be one of ce, bce, focal, arcface',
-    );
+        '--arcface-scale must be a number in (0, 1000]',
+      ],
+      [
+        ['train', ...base, '--epochs', '1', '--out', 'r', '--loss', 'triplet'],
+        '--loss must be one of ce, bce, focal, arcface',
+      ],
+    ]);
   });
 });
 
@@ -529,22 +512,22 @@ describe('topk train --pretrained, --fine-tune', () => {
   }, 120_000);
 
   it('rejects bad sources and combinations with exit code 2 and one line', async () => {
+    const train = ['train', ...base, '--epochs', '1', '--out'];
+    await expectUsageErrors(dir, [
+      [
+        [...train, 'r', '--pretrained', 'nowhere/model.json'],
+        '--pretrained must be a model.json, a model folder, a topk run directory or an http(s) URL, got "nowhere/model.json"',
+      ],
+      [[...train, 'r', '--pretrained', 'data'], '--pretrained data: '],
+      [
+        [...train, 'run-a', '--pretrained', 'run-a', '--resume'],
+        '--pretrained and --resume exclude each other',
+      ],
+      [[...train, 'r', '--freeze-epochs', '2'], '--freeze-epochs needs --fine-tune'],
+      [[...train, 'r', '--fine-tune', '--schedule', 'sgdr'], "--fine-tune runs fastai's fine_tune schedule"],
+    ]);
     expectUsageError(
-      await topk(
-        ['train', ...base, '--epochs', '1', '--out', 'r', '--pretrained', 'nowhere/model.json'],
-        dir,
-      ),
-      '--pretrained must be a model.json, a model folder, a topk run directory or an http(s) URL, got "nowhere/model.json"',
-    );
-    expectUsageError(
-      await topk(['train', ...base, '--epochs', '1', '--out', 'r', '--pretrained', 'data'], dir),
-      '--pretrained data: ',
-    );
-    expectUsageError(
-      await topk(
-        ['train', ...base, '--epochs', '1', '--out', 'r', '--pretrained', `${origin}/missing/model.json`],
-        dir,
-      ),
+      await topk([...train, 'r', '--pretrained', `${origin}/missing/model.json`], dir),
       `--pretrained ${origin}/missing/model.json: `,
       '404',
     );
@@ -555,27 +538,9 @@ describe('topk train --pretrained, --fine-tune', () => {
     );
     await put(join(dir, 'evil', 'model.json'), JSON.stringify(manifest));
     for (const source of ['evil', `${origin}/evil/model.json`]) {
-      const result = await topk(
-        ['train', ...base, '--epochs', '1', '--out', 'r', '--pretrained', source],
-        dir,
-      );
+      const result = await topk([...train, 'r', '--pretrained', source], dir);
       expectUsageError(result, `--pretrained ${source}: `);
       expect(result.stderr).toContain('must be a relative path inside the model folder');
     }
-    expectUsageError(
-      await topk(
-        ['train', ...base, '--epochs', '1', '--out', 'run-a', '--pretrained', 'run-a', '--resume'],
-        dir,
-      ),
-      '--pretrained and --resume exclude each other',
-    );
-    expectUsageError(
-      await topk(['train', ...base, '--epochs', '1', '--out', 'r', '--freeze-epochs', '2'], dir),
-      '--freeze-epochs needs --fine-tune',
-    );
-    expectUsageError(
-      await topk(['train', ...base, '--epochs', '1', '--out', 'r', '--fine-tune', '--schedule', 'sgdr'], dir),
-      "--fine-tune runs fastai's fine_tune schedule",
-    );
   });
 });
