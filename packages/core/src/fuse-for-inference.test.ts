@@ -74,6 +74,14 @@ function buildModel(): tfl.LayersModel {
   const gated = tfl.layers
     .activation({ activation: 'sigmoid' })
     .apply(tfl.layers.conv2d({ filters: 6, kernelSize: 1, dilationRate: 1 }).apply(late) as Node) as Node;
+  // Separable conv → bn → relu6: the depthwise pass, then one fused pointwise convolution.
+  const separated = relu6(
+    bn(
+      tfl.layers
+        .separableConv2d({ filters: 6, kernelSize: 3, depthMultiplier: 2, padding: 'same', useBias: false })
+        .apply(gated) as Node,
+    ),
+  );
   // A nested model, dropout and a dense head.
   const inner = tfl.sequential({
     layers: [
@@ -82,7 +90,7 @@ function buildModel(): tfl.LayersModel {
       tfl.layers.reLU({ maxValue: 6 }),
     ],
   });
-  const nested = inner.apply(gated) as Node;
+  const nested = inner.apply(separated) as Node;
   const pooled = tfl.layers.globalAveragePooling2d({}).apply(nested) as Node;
   const dropped = tfl.layers.dropout({ rate: 0.5 }).apply(pooled) as Node;
   const output = tfl.layers.dense({ units: 5, activation: 'softmax' }).apply(dropped) as Node;
@@ -150,11 +158,12 @@ describe('fuseForInference', () => {
   it('equals model.predict on a graph with foldable and unfoldable chains and a nested model', () => {
     const model = buildModel();
     const { report, expected, actual } = compareWithPredict(model);
-    // conv→bn→relu6, depthwise→bn→relu, conv→bn, conv→sigmoid, and inside the nested model conv→bn→relu6.
+    // conv→bn→relu6, depthwise→bn→relu, conv→bn, conv→sigmoid, separable→bn→relu6, and inside the nested
+    // model conv→bn→relu6.
     expect(report).toEqual({
-      fusedConvolutions: 5,
-      foldedBatchNorms: 4,
-      foldedActivations: 4,
+      fusedConvolutions: 6,
+      foldedBatchNorms: 5,
+      foldedActivations: 5,
       foldedPaddings: 1,
       layersAsIs: 8,
     });

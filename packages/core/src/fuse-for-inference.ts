@@ -46,7 +46,9 @@ type SymbolicTensor = tfl.SymbolicTensor;
 type Config = Record<string, unknown>;
 
 interface FusedConv {
-  readonly kind: 'conv' | 'depthwise';
+  readonly kind: 'conv' | 'depthwise' | 'separable';
+  /** A separable convolution's depthwise filter (`filter` is then its pointwise one). */
+  readonly depthwiseFilter?: tf.Tensor4D;
   readonly filter: tf.Tensor4D;
   readonly bias: tf.Tensor1D | undefined;
   readonly strides: [number, number];
@@ -93,19 +95,26 @@ function channelsLast(config: Config): boolean {
   return config.dataFormat === undefined || config.dataFormat === 'channelsLast';
 }
 
-/** The convolution parameters of a Conv2D or DepthwiseConv2D layer, or undefined if it cannot fuse. */
+const CONVOLUTION_KINDS: Readonly<Record<string, FusedConv['kind']>> = {
+  Conv2D: 'conv',
+  DepthwiseConv2D: 'depthwise',
+  SeparableConv2D: 'separable',
+};
+
+/** The parameters of a Conv2D, DepthwiseConv2D or SeparableConv2D layer, or undefined if it cannot fuse. */
 function convolutionOf(layer: Layer): { op: FusedConv; activation: Activation | undefined } | undefined {
-  const name = layer.getClassName();
-  if (name !== 'Conv2D' && name !== 'DepthwiseConv2D') return undefined;
+  const kind = CONVOLUTION_KINDS[layer.getClassName()];
+  if (kind === undefined) return undefined;
   const config = layer.getConfig() as Config;
   if (!channelsLast(config)) return undefined;
   const pad = config.padding;
   if (pad !== 'same' && pad !== 'valid') return undefined;
-  const kind = name === 'Conv2D' ? 'conv' : 'depthwise';
-  const filter = weightNamed(layer, kind === 'conv' ? 'kernel' : 'depthwise_kernel') as
-    | tf.Tensor4D
-    | undefined;
+  const filterName = { conv: 'kernel', depthwise: 'depthwise_kernel', separable: 'pointwise_kernel' }[kind];
+  const filter = weightNamed(layer, filterName) as tf.Tensor4D | undefined;
   if (filter === undefined) return undefined;
+  const depthwiseFilter =
+    kind === 'separable' ? (weightNamed(layer, 'depthwise_kernel') as tf.Tensor4D | undefined) : undefined;
+  if (kind === 'separable' && depthwiseFilter === undefined) return undefined;
   const bias = config.useBias === true ? (weightNamed(layer, 'bias') as tf.Tensor1D | undefined) : undefined;
   const activationName = String(config.activation ?? 'linear');
   const activation = FUSABLE_ACTIVATIONS.has(activationName) ? (activationName as Activation) : undefined;
@@ -114,7 +123,16 @@ function convolutionOf(layer: Layer): { op: FusedConv; activation: Activation | 
   // tfjs rejects strides > 1 together with dilations > 1; leave such layers to their own call.
   if (Math.max(...dilations) > 1 && Math.max(...strides) > 1) return undefined;
   return {
-    op: { kind, filter, bias, strides, dilations, pad, activation: activation ?? 'linear' },
+    op: {
+      kind,
+      filter,
+      ...(depthwiseFilter !== undefined ? { depthwiseFilter } : {}),
+      bias,
+      strides,
+      dilations,
+      pad,
+      activation: activation ?? 'linear',
+    },
     activation,
   };
 }
@@ -157,8 +175,9 @@ function batchNormAffine(layer: Layer): { scale: tf.Tensor1D; shift: tf.Tensor1D
 function foldAffine(op: FusedConv, scale: tf.Tensor1D, shift: tf.Tensor1D): FusedConv {
   return tf.tidy(() => {
     const [, , channels, multiplier] = op.filter.shape;
+    // A separable convolution's output channels are its pointwise filter's, as a plain convolution's.
     const filter =
-      op.kind === 'conv'
+      op.kind !== 'depthwise'
         ? (tf.mul(op.filter, scale) as tf.Tensor4D)
         : (tf.mul(op.filter, tf.reshape(scale, [channels, multiplier])) as tf.Tensor4D);
     const bias = (
@@ -181,6 +200,18 @@ function runFused(op: FusedConv, x: tf.Tensor): tf.Tensor {
     // tfjs accepts explicit padding here, though its typings of fused.conv2d omit it.
     return tf.fused.conv2d({ ...common, pad: op.pad as 'same' | 'valid' });
   }
+  if (op.kind === 'separable') {
+    // tf.separableConv2d's own order: the depthwise pass, then a 1x1 convolution carrying bias and activation.
+    const depthwise = tf.depthwiseConv2d(
+      common.x,
+      op.depthwiseFilter!,
+      op.strides,
+      op.pad as 'same' | 'valid',
+      'NHWC',
+      op.dilations,
+    );
+    return tf.fused.conv2d({ ...common, x: depthwise, strides: 1, dilations: 1, pad: 'valid' });
+  }
   return tf.fused.depthwiseConv2d({ ...common, pad: op.pad as 'same' | 'valid' });
 }
 
@@ -199,7 +230,7 @@ const isContainer = (layer: Layer): layer is tfl.LayersModel =>
   (layer as Partial<tfl.LayersModel>).layers !== undefined;
 
 /**
- * Compiles a tfjs-layers model into an inference plan that runs `Conv2D`/`DepthwiseConv2D` →
+ * Compiles a tfjs-layers model into an inference plan that runs `Conv2D`/`DepthwiseConv2D`/`SeparableConv2D` →
  * `BatchNormalization` → `ReLU`/`ReLU6`/`Activation` chains as one `tf.fused` convolution each (the
  * batch-norm's moving statistics folded into the filter and bias), and every other layer through its own
  * `call` with `training: false`. Nested models (a backbone inside a classifier) are planned recursively.
@@ -301,9 +332,12 @@ export function fuseForInference(
       if (conv === undefined) continue;
       let input = singleInput(convTensor);
       if (input === undefined) continue;
-      // ZeroPadding2D → conv 'valid' is one convolution with explicit padding: no padded copy.
+      // ZeroPadding2D → conv 'valid' is one convolution with explicit padding: no padded copy
+      // (tf.fused.depthwiseConv2d takes no explicit padding, so depthwise and separable ones keep theirs).
       const padding =
-        conv.op.pad === 'valid' && onlyFeeds(input) ? zeroPaddingOf(input.sourceLayer) : undefined;
+        conv.op.kind === 'conv' && conv.op.pad === 'valid' && onlyFeeds(input)
+          ? zeroPaddingOf(input.sourceLayer)
+          : undefined;
       const padded = padding === undefined ? undefined : singleInput(input);
       if (padding !== undefined && padded !== undefined) {
         conv.op = {
