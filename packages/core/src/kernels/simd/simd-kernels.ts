@@ -85,6 +85,7 @@ export interface SimdKernels {
     rows: number,
     cols: number,
   ): void;
+  topk_flip_swap_filter(w: number, out: number, kh: number, kw: number, ci: number, co: number): void;
   topk_clip_grad(x: number, dy: number, dx: number, n: number, lo: number, hi: number): void;
   topk_relu_grad(x: number, dy: number, dx: number, n: number): void;
   topk_square_grad(x: number, dy: number, dx: number, n: number): void;
