@@ -34,6 +34,7 @@ export type {
   LoadPretrainedOptions,
   PretrainedReport,
   ShapeMismatch,
+  WeightArtifacts,
   WeightsSource,
 } from './pretrained.js';
 export { loadPretrained } from './pretrained.js';

@@ -198,6 +198,58 @@ describe('loadPretrained', () => {
     }
   });
 
+  it("loads weights held in memory: a bundled model.json's manifest and its shards", async () => {
+    const json = JSON.parse(await readFile(join(sourceDir, 'model.json'), 'utf8'));
+    const manifest = json.weightsManifest as tf.io.WeightsManifestConfig;
+    const bytes = new Uint8Array(await readFile(join(sourceDir, manifest[0]!.paths[0]!)));
+    // The same bytes as two shards (one of them a Uint8Array view with an offset, as Node's Buffer
+    // pool hands out), and as specs with one buffer: the forms a bundler or an IOHandler gives.
+    const cut = 100;
+    const padded = new Uint8Array(bytes.length + 8);
+    padded.set(bytes, 8);
+    const shards = [bytes.slice(0, cut).buffer, padded.subarray(8 + cut)];
+    const fromManifest = tinyBackbone(4);
+    const before = tf.memory().numTensors;
+    const report = await loadPretrained(fromManifest, { weightsManifest: manifest, weightData: shards });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(report.loaded).toEqual(BACKBONE_WEIGHTS);
+    expect(report.unexpected).toEqual(['predictions/bias', 'predictions/kernel']);
+    const fromSpecs = tinyBackbone(5);
+    await loadPretrained(fromSpecs, { weightSpecs: manifest[0]!.weights, weightData: bytes.buffer });
+    const reference = tinyBackbone(6);
+    await loadPretrained(reference, sourceDir);
+    expectSameFeatures(fromManifest, reference);
+    expectSameFeatures(fromSpecs, reference);
+    // uint8-quantised weights (tensorflowjs_converter --quantize_uint8) decode to min + scale * byte.
+    const quantised = tinyBackbone(7);
+    const specs = manifest[0]!.weights.map((w) => ({
+      ...w,
+      quantization: { dtype: 'uint8' as const, min: -1, scale: 0.5 },
+    }));
+    const count = specs.reduce((sum, w) => sum + w.shape.reduce((a, d) => a * d, 1), 0);
+    const codes = Uint8Array.from({ length: count }, (_, i) => i % 5);
+    await loadPretrained(quantised, { weightSpecs: specs, weightData: codes });
+    const kernel = quantised.model.getLayer('block1_conv').getWeights()[0]!.dataSync();
+    expect(Array.from(kernel.slice(0, 6))).toEqual([-1, -0.5, 0, 0.5, 1, -1]);
+    for (const b of [fromManifest, fromSpecs, reference, quantised]) b.model.dispose();
+  });
+
+  it('rejects in-memory weights without specs or with the wrong number of bytes', async () => {
+    const json = JSON.parse(await readFile(join(sourceDir, 'model.json'), 'utf8'));
+    const manifest = json.weightsManifest as tf.io.WeightsManifestConfig;
+    const backbone = tinyBackbone(1);
+    await expect(loadPretrained(backbone, { weightData: new ArrayBuffer(4) })).rejects.toThrow(
+      'Error in loadPretrained: source.weightSpecs must be a non-empty array of weight specs (or source.weightsManifest)',
+    );
+    await expect(
+      loadPretrained(backbone, { weightsManifest: manifest, weightData: 'AAAA' as unknown as ArrayBuffer }),
+    ).rejects.toThrow('source.weightData must be an ArrayBuffer, a Uint8Array or an array of them');
+    await expect(
+      loadPretrained(backbone, { weightsManifest: manifest, weightData: new ArrayBuffer(12) }),
+    ).rejects.toThrow(/source\.weightData must be \d+ bytes for the 12 weights of its specs, got "12 bytes"/);
+    backbone.model.dispose();
+  });
+
   it('moves a head trained on precomputed features onto the classifier', async () => {
     const backbone = tinyBackbone(1);
     const options = { numClasses: 3, hiddenUnits: [6], batchNorm: true, seed: 4 };

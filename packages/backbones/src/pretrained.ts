@@ -5,8 +5,29 @@ import { type ModelSource, resolveSource } from './model-io.js';
 import type { GroupedModel } from './types.js';
 import { bool } from './validate.js';
 
+/**
+ * Weights held in memory in the tfjs format: what a bundler gives for an imported `model.json` and its
+ * weight shards, or what an `IOHandler` loads (`tf.io.ModelArtifacts` fits).
+ */
+export interface WeightArtifacts {
+  /** The weights in `weightData`, in order (`ModelArtifacts.weightSpecs`). */
+  readonly weightSpecs?: readonly tf.io.WeightsManifestEntry[];
+  /**
+   * A `model.json`'s `weightsManifest` (used when `weightSpecs` is absent): its groups' weights, in order,
+   * describe the shards concatenated in manifest order.
+   */
+  readonly weightsManifest?: tf.io.WeightsManifestConfig;
+  /** The weight bytes: one buffer, or the shards in manifest order. */
+  readonly weightData: ArrayBuffer | Uint8Array | readonly (ArrayBuffer | Uint8Array)[];
+}
+
 /** Where {@link loadPretrained} takes weights from. */
-export type WeightsSource = ModelSource | tfl.LayersModel | GroupedModel | tf.NamedTensorMap;
+export type WeightsSource =
+  | ModelSource
+  | WeightArtifacts
+  | tfl.LayersModel
+  | GroupedModel
+  | tf.NamedTensorMap;
 
 /** Options of {@link loadPretrained}. */
 export interface LoadPretrainedOptions {
@@ -69,6 +90,80 @@ function modelWeights(model: tfl.LayersModel): tf.NamedTensorMap {
   return map;
 }
 
+function isArtifacts(value: object): value is WeightArtifacts {
+  return 'weightData' in value && !('load' in value) && !(value.weightData instanceof tf.Tensor);
+}
+
+function toArrayBuffer(bytes: unknown): ArrayBuffer | null {
+  if (bytes instanceof ArrayBuffer) return bytes;
+  if (bytes instanceof Uint8Array) {
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+  return null;
+}
+
+function decodeArtifacts(artifacts: WeightArtifacts): tf.NamedTensorMap {
+  const fn = 'loadPretrained';
+  const { weightSpecs, weightsManifest, weightData } = artifacts;
+  const specs: readonly tf.io.WeightsManifestEntry[] | undefined =
+    weightSpecs ??
+    (Array.isArray(weightsManifest)
+      ? (weightsManifest as tf.io.WeightsManifestConfig).flatMap((group) => group?.weights ?? [])
+      : undefined);
+  if (specs === undefined || !Array.isArray(specs) || specs.length === 0) {
+    throw new InvalidArgumentError(
+      fn,
+      'source.weightSpecs',
+      'a non-empty array of weight specs (or source.weightsManifest)',
+      specs,
+    );
+  }
+  const shards = (Array.isArray(weightData) ? weightData : [weightData]).map(toArrayBuffer);
+  if (shards.length === 0 || shards.some((shard) => shard === null)) {
+    throw new InvalidArgumentError(
+      fn,
+      'source.weightData',
+      'an ArrayBuffer, a Uint8Array or an array of them',
+      weightData,
+    );
+  }
+  const buffers = shards as ArrayBuffer[];
+  const bytes = buffers.reduce((sum, shard) => sum + shard.byteLength, 0);
+  const needed = specs.reduce((sum, spec) => {
+    const count = spec.shape.reduce((a: number, d: number) => a * d, 1);
+    const width =
+      spec.quantization !== undefined
+        ? spec.quantization.dtype === 'uint8'
+          ? 1
+          : 2
+        : spec.dtype === 'bool'
+          ? 1
+          : 4;
+    return sum + count * width;
+  }, 0);
+  // String weights have no fixed width; tfjs's decoder checks those.
+  if (bytes !== needed && specs.every((spec) => spec.dtype !== 'string')) {
+    throw new InvalidArgumentError(
+      fn,
+      'source.weightData',
+      `${needed} bytes for the ${specs.length} weights of its specs`,
+      `${bytes} bytes`,
+    );
+  }
+  let data = buffers[0]!;
+  if (buffers.length > 1) {
+    // One contiguous buffer: weights may straddle shard boundaries.
+    const joined = new Uint8Array(bytes);
+    let offset = 0;
+    for (const shard of buffers) {
+      joined.set(new Uint8Array(shard), offset);
+      offset += shard.byteLength;
+    }
+    data = joined.buffer;
+  }
+  return tf.io.decodeWeights(data, specs as tf.io.WeightsManifestEntry[]);
+}
+
 async function readSource(source: WeightsSource): Promise<SourceWeights> {
   if (source instanceof tfl.LayersModel) return { tensors: modelWeights(source), owned: false };
   if (isGrouped(source)) return { tensors: modelWeights(source.model), owned: false };
@@ -79,6 +174,9 @@ async function readSource(source: WeightsSource): Promise<SourceWeights> {
     Object.values(source).every((v) => v instanceof tf.Tensor)
   ) {
     return { tensors: source as tf.NamedTensorMap, owned: false };
+  }
+  if (typeof source === 'object' && source !== null && isArtifacts(source)) {
+    return { tensors: decodeArtifacts(source), owned: true };
   }
   const handler = resolveSource('loadPretrained', source as ModelSource);
   if (typeof handler.load !== 'function') {
@@ -130,8 +228,9 @@ function adaptKernel(kernel: tf.Tensor, channels: number): tf.Tensor {
 
 /**
  * Copies weights onto a model by layer name: from a tfjs `model.json` (path, `file://` or http(s) URL,
- * or `IOHandler`; Keras models converted with `tensorflowjs_converter` included), another tfjs model,
- * or a map of named tensors. Names are matched as `layer/weight` after dropping `:0` suffixes and any
+ * or `IOHandler`; Keras models converted with `tensorflowjs_converter` included), weights already in
+ * memory ({@link WeightArtifacts}: a bundled `model.json`'s manifest and its shards, quantised ones
+ * included), another tfjs model, or a map of named tensors. Names are matched as `layer/weight` after dropping `:0` suffixes and any
  * enclosing model prefix; Keras 3's `layer/0`-style names are matched by weight index. Nothing is
  * matched by position alone. Weights whose shapes differ (a head with another number of classes) are
  * skipped and reported rather than failing; the first convolution is adapted to the input channels.
