@@ -322,6 +322,36 @@ void topk_flip_swap_filter(const f32 *w, f32 *out, i32 kh, i32 kw, i32 ci, i32 c
   }
 }
 
+// dx[b, oy·sh + i − pt, ox·sw + j − pl, :] += cols[(b, oy, ox), (i, j, :)] for in-bounds taps: the
+// column-to-image scatter of a convolution's input gradient computed as dY · Wᵀ. dx must start zeroed;
+// `n` images, dx and cols pointing at the first one.
+EXPORT(topk_col2im)
+void topk_col2im(const f32 *cols, f32 *dx, i32 n, i32 h, i32 w, i32 c, i32 oh, i32 ow, i32 kh, i32 kw, i32 sh,
+                 i32 sw, i32 pt, i32 pl) {
+  int64_t rowLength = (int64_t)kh * kw * c;
+  for (i32 b = 0; b < n; b++) {
+    for (i32 oy = 0; oy < oh; oy++) {
+      for (i32 ox = 0; ox < ow; ox++) {
+        const f32 *row = cols + (((int64_t)b * oh + oy) * ow + ox) * rowLength;
+        for (i32 i = 0; i < kh; i++) {
+          i32 iy = oy * sh + i - pt;
+          if (iy < 0 || iy >= h) continue;
+          for (i32 j = 0; j < kw; j++) {
+            i32 ix = ox * sw + j - pl;
+            if (ix < 0 || ix >= w) continue;
+            const f32 *src = row + ((int64_t)i * kw + j) * c;
+            f32 *dst = dx + (((int64_t)b * h + iy) * w + ix) * c;
+            i32 k = 0;
+            for (; k + 4 <= c; k += 4)
+              wasm_v128_store(dst + k, wasm_f32x4_add(wasm_v128_load(dst + k), wasm_v128_load(src + k)));
+            for (; k < c; k++) dst[k] += src[k];
+          }
+        }
+      }
+    }
+  }
+}
+
 // dx = dy where lo ≤ x ≤ hi, else 0: the gradient of ClipByValue.
 EXPORT(topk_clip_grad)
 void topk_clip_grad(const f32 *x, const f32 *dy, f32 *dx, i32 n, f32 lo, f32 hi) {

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixedValues } from './fixed-values.js';
 import { im2colLimits } from './kernels/conv2d-backprop-filter.js';
+import { columnLimits } from './kernels/conv2d-backprop-input.js';
 import { setSimdKernelsEnabled } from './kernels/simd/simd-kernels.js';
 import { selectBackend } from './select-backend.js';
 
@@ -239,6 +240,24 @@ describe('training kernels', () => {
       expect(backendDataIds()).toBe(dataIds);
     } finally {
       im2colLimits.maxFloats = saved;
+    }
+  });
+
+  it('chunks the columns of a strided input gradient (dY·Wᵀ then col2im, in parts)', async () => {
+    // Stride 2, 3x3 over 3 → 4 channels at 7x6: 4x3 output pixels, 27 taps a pixel per image.
+    const c = conv(2, 'same', [5, 7, 6, 3], [3, 3, 3, 4]);
+    await selectBackend({ backend: 'cpu' });
+    const want = gradsOn(c);
+    await selectBackend({ backend: 'wasm' });
+    const saved = columnLimits.maxFloats;
+    columnLimits.maxFloats = 4 * 3 * 27 * 2; // two images per chunk: chunks of 2, 2 and 1
+    try {
+      const dataIds = backendDataIds();
+      const got = gradsOn(c);
+      expect(maxRelError(got[0]!, want[0]!)).toBeLessThan(1e-5);
+      expect(backendDataIds()).toBe(dataIds);
+    } finally {
+      columnLimits.maxFloats = saved;
     }
   });
 

@@ -85,6 +85,22 @@ export interface SimdKernels {
     rows: number,
     cols: number,
   ): void;
+  topk_col2im(
+    cols: number,
+    dx: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+  ): void;
   topk_flip_swap_filter(w: number, out: number, kh: number, kw: number, ci: number, co: number): void;
   topk_clip_grad(x: number, dy: number, dx: number, n: number, lo: number, hi: number): void;
   topk_relu_grad(x: number, dy: number, dx: number, n: number): void;
