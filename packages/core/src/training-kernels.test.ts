@@ -261,6 +261,32 @@ describe('training kernels', () => {
     }
   });
 
+  it('wasm BatchMatMul with transposed operands (explicit SIMD transpose) matches cpu', async () => {
+    const run = () =>
+      tf.tidy(() => {
+        // Odd sizes (tails of the 4x4 blocks) and a batch of 3.
+        const a = t([3, 7, 5], 41);
+        const b = t([3, 6, 7], 42);
+        const c = t([3, 5, 6], 43);
+        return [
+          tf.matMul(a, b, true, true),
+          tf.matMul(a, t([3, 7, 9], 44), true, false),
+          tf.matMul(a, c, false, false),
+          tf.matMul(t([9, 5], 45), t([6, 5], 46), false, true),
+        ].map((r) => ({ shape: r.shape, values: Array.from(r.dataSync()) }));
+      });
+    await selectBackend({ backend: 'cpu' });
+    const want = run();
+    await selectBackend({ backend: 'wasm' });
+    const dataIds = backendDataIds();
+    const got = run();
+    expect(backendDataIds()).toBe(dataIds);
+    got.forEach((r, i) => {
+      expect(r.shape).toEqual(want[i]!.shape);
+      expect(maxRelError(r.values, want[i]!.values)).toBeLessThan(1e-5);
+    });
+  });
+
   it('wasm GatherV2 (block copies, and the stock kernel for the rest) matches cpu', async () => {
     const run = () =>
       tf.tidy(() => {

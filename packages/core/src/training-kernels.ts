@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchMatMulKernel } from './kernels/batch-mat-mul-kernel.js';
 import {
   batchNormChannelsKernel,
   reduceLeadingAxesKernel,
@@ -78,6 +79,7 @@ const supplied: Record<string, readonly ((name: 'cpu' | 'wasm') => tf.KernelConf
     squareGradKernel,
     sharedIdentityKernel,
     gatherBlocksKernel,
+    batchMatMulKernel,
     concatKernel,
     splitKernel,
     oneHotKernel,
