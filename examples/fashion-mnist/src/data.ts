@@ -1,21 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, Rng } from '@topk/core';
+import { FASHION_MNIST_CLASSES } from '@topk/data-pipeline';
 import { readIdx } from '@topk/training';
 
 /** Fashion-MNIST's classes, in label order. */
-export const CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-] as const;
+export const CLASSES = FASHION_MNIST_CLASSES;
 
 /** Side of a Fashion-MNIST image. */
 export const IMAGE_SIDE = 28;

@@ -15,6 +15,7 @@ import {
   type SelectBackendOptions,
   selectBackend,
 } from '@topk/core';
+import { FASHION_MNIST_CLASSES } from '@topk/data-pipeline';
 import { combinePredictions, particleSwarmWeights } from '@topk/ensembling';
 import { binaryCrossEntropy } from '@topk/losses';
 import {
@@ -27,18 +28,7 @@ import {
 import { adamW, arrayBatches, Learner, readIdx } from '@topk/training';
 
 const DEFAULT_DATA = new URL('../../../packages/cli/assets/fashion-mnist/', import.meta.url);
-const CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-] as const;
+const CLASSES = FASHION_MNIST_CLASSES;
 const TILE = 28;
 const SIZE = 2 * TILE;
 

@@ -1,6 +1,7 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassVocabulary } from '@topk/core';
+import { FASHION_MNIST_CLASSES } from '@topk/data-pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from './load-dataset.js';
 import { put, tempDir, writeClassFolders } from './test-support.js';
@@ -73,18 +74,7 @@ describe('loadDataset', () => {
     expect(loaded.format).toBe('idx');
     expect(loaded.dataset.items).toHaveLength(1000);
     expect(loaded.dataset.vocabulary?.size).toBe(10);
-    const names = [
-      'T-shirt/top',
-      'Trouser',
-      'Pullover',
-      'Dress',
-      'Coat',
-      'Sandal',
-      'Shirt',
-      'Sneaker',
-      'Bag',
-      'Ankle boot',
-    ];
+    const names = [...FASHION_MNIST_CLASSES];
     const named = await loadDataset(join(ASSETS, 't10k-images-idx3-ubyte.gz'), {
       cwd: dir,
       vocabulary: new ClassVocabulary(names, { sort: false }),

@@ -41,6 +41,7 @@ export type { DropRareClassesOptions } from './drop-rare-classes.js';
 export { dropRareClasses } from './drop-rare-classes.js';
 export type { DropRareLabelsOptions } from './drop-rare-labels.js';
 export { dropRareLabels } from './drop-rare-labels.js';
+export { FASHION_MNIST_CLASSES } from './fashion-mnist-classes.js';
 export type { FolderDataset, FolderSourceOptions } from './folder-source.js';
 export { fromFolder, IMAGE_EXTENSIONS } from './folder-source.js';
 export { groupSplit } from './group-split.js';

@@ -24,26 +24,12 @@ function assetsFolder(): URL {
   return candidates.find((url) => existsSync(new URL('train-images-idx3-ubyte.gz', url))) ?? candidates[0]!;
 }
 
-/** Fashion-MNIST's class names, in label order. */
-export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-]);
-
 /**
  * The demo's model: `simple-cnn` with blocks of 16, 32 and 64 channels (28 → 14 → 7 → 4), concat pooling
  * and a 64-unit hidden layer, 32 538 parameters. Four one-cycle epochs at 1e-2 with AdamW (λ = 1e-2),
  * batch 64, as the training package's Fashion-MNIST test: about 85 % test accuracy on the subset.
  */
-function demoConfig(seed: number): RunConfig {
+function demoConfig(seed: number, classes: readonly string[]): RunConfig {
   return {
     format: 'topk-run',
     version: 1,
@@ -52,7 +38,7 @@ function demoConfig(seed: number): RunConfig {
     head: { pool: 'concat', hiddenUnits: [64] },
     size: [28, 28],
     channels: 1,
-    classes: FASHION_MNIST_CLASSES,
+    classes,
     multiLabel: false,
     // arrayBatches scales pixels to [0, 1] and the net trains on them as they are.
     mean: [0],
@@ -109,7 +95,8 @@ export const demoCommand = defineCommand({
         't10k-labels-idx1-ubyte.gz',
       ].map(load),
     );
-    const config = demoConfig(flags.seed);
+    const { FASHION_MNIST_CLASSES } = await import('@topk/data-pipeline');
+    const config = demoConfig(flags.seed, FASHION_MNIST_CLASSES);
     const classifier = await buildClassifier(config);
     const batchSize = 64;
     const train = arrayBatches(images!, labels!, [28, 28, 1], { batchSize, shuffle: true, seed: flags.seed });
