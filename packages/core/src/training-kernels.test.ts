@@ -47,6 +47,9 @@ const cases: GradCase[] = [
   conv(2, 'valid', [1, 8, 9, 2], [3, 3, 2, 3]),
   conv(1, 'valid', [1, 6, 4, 2], [2, 3, 2, 2]),
   conv(3, 'same', [2, 10, 7, 3], [1, 1, 3, 4]),
+  // 1x1 stride 1 widening (Co > Ci): the filter gradient as (dYᵀ·X)ᵀ, odd sizes for the transposes' tails.
+  conv(1, 'same', [2, 5, 7, 3], [1, 1, 3, 9]),
+  conv(1, 'valid', [1, 4, 6, 6], [1, 1, 6, 13]),
   conv(2, 'same', [1, 6, 6, 2], [2, 2, 2, 3]),
   // Wide enough (kH·kW·Ci > 64) for the recast-convolution path rather than the unrolled one.
   conv(1, 'same', [2, 6, 5, 8], [3, 3, 8, 4]),

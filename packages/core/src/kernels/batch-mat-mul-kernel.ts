@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type KernelIo, kernelIo, size } from './kernel-io.js';
 
 /** `x` [...batch, r, c] as a new [...batch, c, r]: one SIMD 4x4-block transpose per matrix. */
-function transposeLastTwo(io: KernelIo, x: TensorInfo): TensorInfo {
+export function transposeLastTwo(io: KernelIo, x: TensorInfo): TensorInfo {
   const rank = x.shape.length;
   const rows = x.shape[rank - 2] as number;
   const cols = x.shape[rank - 1] as number;
