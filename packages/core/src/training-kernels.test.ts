@@ -386,6 +386,19 @@ describe('training kernels', () => {
             .tile(tf.reshape(m, [2, 3]), [2, 2])
             .dataSync()
             .slice(),
+          // Middle axes (a global average pool's gradient), a single middle axis, and trailing axes.
+          tf
+            .tile(tf.reshape(x, [3, 1, 1, 20, 2]), [1, 4, 3, 1, 1])
+            .dataSync()
+            .slice(),
+          tf
+            .tile(tf.reshape(m, [2, 1, 3]), [1, 5, 1])
+            .dataSync()
+            .slice(),
+          tf
+            .tile(tf.reshape(m, [6, 1, 1]), [1, 2, 3])
+            .dataSync()
+            .slice(),
         ];
       });
     await selectBackend({ backend: 'cpu' });

@@ -7,6 +7,10 @@ import { type HostBackendName, type KernelIo, kernelIo } from './kernel-io.js';
 /** Largest transposed-im2col buffer built at once (floats); bigger batches are done in chunks. */
 export const im2colLimits = { maxFloats: 1 << 24 };
 
+/** A 1x1 convolution with stride 1 and no padding: its unrolled input is its input, transposed. */
+const plain1x1 = (g: ConvGeometry): boolean =>
+  g.kH * g.kW === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0;
+
 /**
  * dW = colsᵀ · dY as plain matrix products: the input is unrolled once into the transposed im2col matrix
  * [kH·kW·Ci, pixels] by a SIMD kernel, and XNNPACK multiplies it by dY [pixels, Co] without transposing
@@ -30,24 +34,28 @@ function im2colFilterGrad(
     const n = Math.min(chunk, g.batch - b0);
     const cols = io.alloc([1, k, n * perImage], 'float32', false);
     const xOffset = io.pointer(x) + b0 * g.inH * g.inW * g.inC * 4;
-    simd.topk_im2col_t(
-      xOffset,
-      io.pointer(cols),
-      n,
-      g.inH,
-      g.inW,
-      g.inC,
-      g.outH,
-      g.outW,
-      g.kH,
-      g.kW,
-      g.strideH,
-      g.strideW,
-      1,
-      1,
-      g.padTop,
-      g.padLeft,
-    );
+    if (plain1x1(g)) {
+      // Unrolling a 1x1 stride-1 input is a transpose [pixels, Ci] → [Ci, pixels]: 4x4 SIMD blocks.
+      simd.topk_flip_swap_filter(xOffset, io.pointer(cols), 1, 1, n * perImage, g.inC);
+    } else
+      simd.topk_im2col_t(
+        xOffset,
+        io.pointer(cols),
+        n,
+        g.inH,
+        g.inW,
+        g.inC,
+        g.outH,
+        g.outW,
+        g.kH,
+        g.kW,
+        g.strideH,
+        g.strideW,
+        1,
+        1,
+        g.padTop,
+        g.padLeft,
+      );
     const dyPart =
       n === g.batch
         ? dyRows
@@ -116,9 +124,7 @@ export function conv2dBackpropFilterKernel(backendName: HostBackendName): Kernel
     // Measured on wasm (docs/performance.md): unrolling wins for 1x1 convolutions and few input taps; for
     // wide 3x3 layers the unrolled matrix costs more to write than XNNPACK's own convolution saves.
     if (io.simd !== undefined && (g.kH * g.kW === 1 || g.kH * g.kW * g.inC <= 64)) {
-      const plain1x1 =
-        g.kH * g.kW === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0;
-      if (plain1x1 && g.outC > g.inC) return widening1x1FilterGrad(io, x, dy, g, a.filterShape);
+      if (plain1x1(g) && g.outC > g.inC) return widening1x1FilterGrad(io, x, dy, g, a.filterShape);
       return im2colFilterGrad(io, x, dy, g, a.filterShape);
     }
 
