@@ -388,7 +388,7 @@ describe('training kernels', () => {
             .slice(),
           // Middle axes (a global average pool's gradient), a single middle axis, and trailing axes.
           tf
-            .tile(tf.reshape(x, [3, 1, 1, 20, 2]), [1, 4, 3, 1, 1])
+            .tile(tf.reshape(x, [3, 1, 1, 20, 6]), [1, 4, 3, 1, 1])
             .dataSync()
             .slice(),
           tf
