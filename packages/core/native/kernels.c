@@ -160,6 +160,8 @@ void topk_avg_pool_grad(const f32 *dy, f32 *dx, i32 n, i32 h, i32 w, i32 c, i32 
 
 // DepthwiseConv2dNativeBackpropFilter, NHWC input, filter [kh, kw, c, m]:
 // dw[i, j, ch·m + q] = Σ_{b, oy, ox} x[b, oy·sh + i·dh − pt, ox·sw + j·dw − pl, ch] · dy[b, oy, ox, ch·m + q]
+// With m = 1 each (output row, tap, block of 16 channels) sums along the row in four vector registers and
+// adds once into dw: the input and gradient rows stay in L1 and dw is not reloaded for every pixel.
 EXPORT(topk_depthwise_filter_grad)
 void topk_depthwise_filter_grad(const f32 *x, const f32 *dy, f32 *dw, i32 n, i32 h, i32 w, i32 c, i32 oh, i32 ow,
                                 i32 kh, i32 kw, i32 mult, i32 sh, i32 sw, i32 dh, i32 dwl, i32 pt, i32 pl) {
@@ -167,23 +169,52 @@ void topk_depthwise_filter_grad(const f32 *x, const f32 *dy, f32 *dw, i32 n, i32
   zero(dw, kh * kw * cm);
   for (i32 b = 0; b < n; b++) {
     for (i32 oy = 0; oy < oh; oy++) {
-      for (i32 ox = 0; ox < ow; ox++) {
-        const f32 *g = dy + ((b * oh + oy) * ow + ox) * cm;
-        for (i32 i = 0; i < kh; i++) {
-          i32 iy = oy * sh + i * dh - pt;
-          if (iy < 0 || iy >= h) continue;
-          for (i32 j = 0; j < kw; j++) {
-            i32 ix = ox * sw + j * dwl - pl;
-            if (ix < 0 || ix >= w) continue;
-            const f32 *xp = x + ((b * h + iy) * w + ix) * c;
-            f32 *d = dw + (i * kw + j) * cm;
-            if (mult == 1) {
-              i32 ch = 0;
-              for (; ch + 4 <= c; ch += 4)
-                wasm_v128_store(d + ch, wasm_f32x4_add(wasm_v128_load(d + ch),
-                                                       wasm_f32x4_mul(wasm_v128_load(xp + ch), wasm_v128_load(g + ch))));
-              for (; ch < c; ch++) d[ch] += xp[ch] * g[ch];
-            } else {
+      const f32 *grow = dy + ((int64_t)b * oh + oy) * ow * cm;
+      for (i32 i = 0; i < kh; i++) {
+        i32 iy = oy * sh + i * dh - pt;
+        if (iy < 0 || iy >= h) continue;
+        const f32 *xrow = x + ((int64_t)b * h + iy) * w * c;
+        for (i32 j = 0; j < kw; j++) {
+          // Output columns whose input column ox·sw + j·dw − pl lies inside the image.
+          i32 lo = 0, hi = ow;
+          while (lo < ow && lo * sw + j * dwl - pl < 0) lo++;
+          while (hi > lo && (hi - 1) * sw + j * dwl - pl >= w) hi--;
+          if (lo >= hi) continue;
+          f32 *d = dw + (i * kw + j) * cm;
+          if (mult == 1) {
+            i32 ch = 0;
+            for (; ch + 16 <= c; ch += 16) {
+              v128_t a0 = wasm_f32x4_splat(0.f), a1 = a0, a2 = a0, a3 = a0;
+              for (i32 ox = lo; ox < hi; ox++) {
+                const f32 *xp = xrow + (int64_t)(ox * sw + j * dwl - pl) * c + ch;
+                const f32 *g = grow + (int64_t)ox * cm + ch;
+                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(xp), wasm_v128_load(g)));
+                a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(xp + 4), wasm_v128_load(g + 4)));
+                a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load(xp + 8), wasm_v128_load(g + 8)));
+                a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load(xp + 12), wasm_v128_load(g + 12)));
+              }
+              wasm_v128_store(d + ch, wasm_f32x4_add(wasm_v128_load(d + ch), a0));
+              wasm_v128_store(d + ch + 4, wasm_f32x4_add(wasm_v128_load(d + ch + 4), a1));
+              wasm_v128_store(d + ch + 8, wasm_f32x4_add(wasm_v128_load(d + ch + 8), a2));
+              wasm_v128_store(d + ch + 12, wasm_f32x4_add(wasm_v128_load(d + ch + 12), a3));
+            }
+            for (; ch + 4 <= c; ch += 4) {
+              v128_t a = wasm_f32x4_splat(0.f);
+              for (i32 ox = lo; ox < hi; ox++) {
+                const f32 *xp = xrow + (int64_t)(ox * sw + j * dwl - pl) * c + ch;
+                a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load(xp), wasm_v128_load(grow + (int64_t)ox * cm + ch)));
+              }
+              wasm_v128_store(d + ch, wasm_f32x4_add(wasm_v128_load(d + ch), a));
+            }
+            for (; ch < c; ch++) {
+              f32 a = 0.f;
+              for (i32 ox = lo; ox < hi; ox++) a += xrow[(int64_t)(ox * sw + j * dwl - pl) * c + ch] * grow[(int64_t)ox * cm + ch];
+              d[ch] += a;
+            }
+          } else {
+            for (i32 ox = lo; ox < hi; ox++) {
+              const f32 *xp = xrow + (int64_t)(ox * sw + j * dwl - pl) * c;
+              const f32 *g = grow + (int64_t)ox * cm;
               for (i32 ch = 0; ch < c; ch++) {
                 f32 xv = xp[ch];
                 for (i32 q = 0; q < mult; q++) d[ch * mult + q] += xv * g[ch * mult + q];

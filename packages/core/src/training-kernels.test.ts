@@ -58,6 +58,9 @@ const cases: GradCase[] = [
   depthwise(2, 'same', [2, 7, 6, 4], [3, 3, 4, 1]),
   depthwise(2, 'valid', [1, 9, 8, 2], [3, 3, 2, 3]),
   depthwise(1, 'same', [1, 5, 6, 2], [5, 5, 2, 2]),
+  // Channel counts that reach the SIMD filter gradient's 16-channel blocks, 4-channel blocks and scalar tail.
+  depthwise(1, 'same', [1, 5, 4, 21], [3, 3, 21, 1]),
+  depthwise(2, 'valid', [2, 7, 6, 20], [3, 3, 20, 1]),
   {
     name: 'maxPool 3x3 stride 2 same on ties',
     inputs: () => [tf.relu(t([2, 7, 6, 3], 5))],
