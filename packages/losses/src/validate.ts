@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@topk/core';
 
+/** The checks every package shares live in `@topk/core`. */
+export { checkBoolean, checkOneOf } from '@topk/core';
+
 // Checks shared by the losses. Option checks run once in the factory; tensor checks run on every call
 // and look only at shapes and dtypes, never at values (that would need a GPU→CPU read every step).
 
@@ -40,23 +43,6 @@ export function checkFraction(fn: string, argument: string, value: unknown): num
     throw new InvalidArgumentError(fn, argument, 'in [0, 1)', value);
   }
   return value;
-}
-
-export function checkBoolean(fn: string, argument: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new InvalidArgumentError(fn, argument, 'a boolean', value);
-  return value;
-}
-
-export function checkOneOf<T extends string>(
-  fn: string,
-  argument: string,
-  value: unknown,
-  allowed: readonly T[],
-): T {
-  if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw new InvalidArgumentError(fn, argument, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
-  }
-  return value as T;
 }
 
 /** A number (same for every class) or an array of finite numbers >= 0, stored as given. */

@@ -1,5 +1,8 @@
 import { InvalidArgumentError } from '@topk/core';
 
+/** The checks every package shares live in `@topk/core`. */
+export { checkBoolean, checkOneOf } from '@topk/core';
+
 /** Internal argument checks; each throws an {@link InvalidArgumentError} naming the function and argument. */
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -65,28 +68,11 @@ export function checkNonNegativeInteger(fn: string, argument: string, value: unk
   return value as number;
 }
 
-export function checkBoolean(fn: string, argument: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new InvalidArgumentError(fn, argument, 'a boolean', value);
-  return value;
-}
-
 export function checkString(fn: string, argument: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw new InvalidArgumentError(fn, argument, 'a non-empty string', value);
   }
   return value;
-}
-
-export function checkOneOf<T extends string>(
-  fn: string,
-  argument: string,
-  value: unknown,
-  allowed: readonly T[],
-): T {
-  if (!(allowed as readonly unknown[]).includes(value)) {
-    throw new InvalidArgumentError(fn, argument, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
-  }
-  return value as T;
 }
 
 export function checkFunction<F>(fn: string, argument: string, value: unknown): F {
