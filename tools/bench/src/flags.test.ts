@@ -55,7 +55,7 @@ describe('parseFlags', () => {
   it.each([
     [
       ['--only', 'resnet'],
-      'Error in npm run bench: --only must be a comma-separated list of matmul, train-cnn, train-mnet, backbones, decode, augment, epoch, tables, cluster, soak, got "resnet"',
+      'Error in npm run bench: --only must be a comma-separated list of matmul, train-cnn, train-mnet, backbones, decode, augment, epoch, tables, cluster, soak, kernels, got "resnet"',
     ],
     [['--only', 'matmul,'], '--only must be a comma-separated list'],
     [['--backends', 'gpu'], '--backends must be a comma-separated list of tensorflow-gpu'],

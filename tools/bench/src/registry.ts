@@ -1,5 +1,6 @@
 import { backbonesBench } from './benches/backbones.js';
 import { decodeBench } from './benches/decode.js';
+import { kernelsBench } from './benches/kernels.js';
 import { matmulBench } from './benches/matmul.js';
 import { augmentSpec, clusterSpec, epochSpec, scriptBench } from './benches/script-bench.js';
 import { soakBench } from './benches/soak.js';
@@ -21,4 +22,5 @@ export const BENCHES: Readonly<Record<BenchName, Bench>> = {
   tables: tablesBench,
   cluster: { ...scriptBench(REPO_ROOT, clusterSpec), firstBackendOnly: true },
   soak: soakBench,
+  kernels: kernelsBench,
 };

@@ -13,10 +13,14 @@ export const BENCH_NAMES = [
   'tables',
   'cluster',
   'soak',
+  'kernels',
 ] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
-/** The benches a plain `npm run bench` runs; `soak` (1 000 training steps) only when named with --only. */
+/**
+ * The benches a plain `npm run bench` runs; `soak` (1 000 training steps) and `kernels` (a per-kernel
+ * profile of the train steps) only when named with --only.
+ */
 export const DEFAULT_BENCHES: readonly BenchName[] = [
   'matmul',
   'train-cnn',
