@@ -206,3 +206,20 @@ export function outputPath(): FlagSchema<string, string> {
       .transform((path) => absolute(env, path))
       .refine(async (path) => !(await stat(path).catch(() => undefined))?.isDirectory(), expected);
 }
+
+/** The TensorFlow.js backends `--backend` accepts (`auto`: the order of `selectBackend`). */
+export const BACKEND_CHOICES = ['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow', 'tensorflow-gpu'] as const;
+
+/** `--backend B` (default `auto`), the same flag on every command that runs a model. */
+export function backendFlag() {
+  return valueFlag(choiceValue(BACKEND_CHOICES), {
+    valueName: 'B',
+    default: 'auto',
+    description: 'TensorFlow.js backend',
+  });
+}
+
+/** `--workers N`: image-decoding threads, 0 to decode on the calling thread. */
+export function workersFlag(description = 'decoding threads, 0 for this thread') {
+  return valueFlag(integerValue({ min: 0, max: 64 }), { valueName: 'N', description });
+}

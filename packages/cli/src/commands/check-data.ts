@@ -1,6 +1,6 @@
 import { displayPath } from '../cli-files.js';
 import { defineCommand } from '../command.js';
-import { existingPath, integerValue, switchFlag, valueFlag } from '../flags.js';
+import { existingPath, switchFlag, valueFlag, workersFlag } from '../flags.js';
 import { loadDataset } from '../load-dataset.js';
 import { createProgressBar } from '../progress-bar.js';
 
@@ -21,10 +21,7 @@ export const checkDataCommand = defineCommand({
       valueName: 'DIR',
       description: "CSV only: the folder image paths are relative to (default: the CSV's folder)",
     }),
-    workers: valueFlag(integerValue({ min: 0, max: 64 }), {
-      valueName: 'N',
-      description: 'decoding threads, 0 to decode in this thread (default: cores - 1, at most 4)',
-    }),
+    workers: workersFlag('decoding threads, 0 to decode in this thread (default: cores - 1, at most 4)'),
     strict: switchFlag('exit with code 1 when any file is quarantined'),
     json: switchFlag('print the report as JSON on stdout'),
   },

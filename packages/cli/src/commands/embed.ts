@@ -1,11 +1,18 @@
 import { displayPath } from '../cli-files.js';
 import { defineCommand } from '../command.js';
-import { choiceValue, existingPath, integerValue, outputPath, valueFlag } from '../flags.js';
+import {
+  backendFlag,
+  choiceValue,
+  existingPath,
+  integerValue,
+  outputPath,
+  valueFlag,
+  workersFlag,
+} from '../flags.js';
 import { loadDataset } from '../load-dataset.js';
 import { createProgressBar } from '../progress-bar.js';
 import { activateBackend, embedDataset, loadRunModel, readRunConfig } from '../run-model.js';
 import { UsageError } from '../usage-error.js';
-import { BACKEND_CHOICES } from './train.js';
 
 /** `topk embed`: the pooled features (or head embeddings) of a run's model for every image, as an embeddings file. */
 export const embedCommand = defineCommand({
@@ -38,15 +45,8 @@ export const embedCommand = defineCommand({
       default: '64',
       description: 'images per batch',
     }),
-    backend: valueFlag(choiceValue(BACKEND_CHOICES), {
-      valueName: 'B',
-      default: 'auto',
-      description: 'TensorFlow.js backend',
-    }),
-    workers: valueFlag(integerValue({ min: 0, max: 64 }), {
-      valueName: 'N',
-      description: 'decoding threads, 0 for this thread',
-    }),
+    backend: backendFlag(),
+    workers: workersFlag(),
     out: valueFlag(outputPath(), {
       valueName: 'FILE',
       required: true,

@@ -1,18 +1,18 @@
 import { displayPath, writeOutputFile } from '../cli-files.js';
 import { defineCommand } from '../command.js';
 import {
-  choiceValue,
+  backendFlag,
   existingPath,
   integerValue,
   outputPath,
   stringValue,
   switchFlag,
   valueFlag,
+  workersFlag,
 } from '../flags.js';
 import { loadDataset } from '../load-dataset.js';
 import { activateBackend, buildClassifier, datasetBatches, type RunConfig } from '../run-model.js';
 import { UsageError } from '../usage-error.js';
-import { BACKEND_CHOICES } from './train.js';
 
 /** `topk find-lr`: the learning-rate range test of a backbone on a dataset. */
 export const findLrCommand = defineCommand({
@@ -55,15 +55,8 @@ export const findLrCommand = defineCommand({
       default: '0',
       description: 'random seed (weights and batch order)',
     }),
-    backend: valueFlag(choiceValue(BACKEND_CHOICES), {
-      valueName: 'B',
-      default: 'auto',
-      description: 'TensorFlow.js backend',
-    }),
-    workers: valueFlag(integerValue({ min: 0, max: 64 }), {
-      valueName: 'N',
-      description: 'decoding threads, 0 for this thread (default: cores - 1, at most 4)',
-    }),
+    backend: backendFlag(),
+    workers: workersFlag('decoding threads, 0 for this thread (default: cores - 1, at most 4)'),
     out: valueFlag(outputPath(), {
       valueName: 'FILE',
       description: 'write the curve as JSON: { lrs, losses, rawLosses, suggestion, minimumDiv10, diverged }',

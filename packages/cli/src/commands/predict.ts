@@ -1,11 +1,18 @@
 import { displayPath, readFlagFile, writeOutputFile } from '../cli-files.js';
 import { defineCommand } from '../command.js';
-import { choiceValue, existingPath, integerValue, outputPath, switchFlag, valueFlag } from '../flags.js';
+import {
+  backendFlag,
+  existingPath,
+  integerValue,
+  outputPath,
+  switchFlag,
+  valueFlag,
+  workersFlag,
+} from '../flags.js';
 import { loadDataset } from '../load-dataset.js';
 import { createProgressBar } from '../progress-bar.js';
 import { activateBackend, loadRunModel, predictDataset, readRunConfig } from '../run-model.js';
 import { UsageError } from '../usage-error.js';
-import { BACKEND_CHOICES } from './train.js';
 
 /** `topk predict`: class probabilities of every image of a dataset, as a prediction CSV. */
 export const predictCommand = defineCommand({
@@ -39,15 +46,8 @@ export const predictCommand = defineCommand({
       default: '64',
       description: 'images per batch',
     }),
-    backend: valueFlag(choiceValue(BACKEND_CHOICES), {
-      valueName: 'B',
-      default: 'auto',
-      description: 'TensorFlow.js backend',
-    }),
-    workers: valueFlag(integerValue({ min: 0, max: 64 }), {
-      valueName: 'N',
-      description: 'decoding threads, 0 for this thread',
-    }),
+    backend: backendFlag(),
+    workers: workersFlag(),
     out: valueFlag(outputPath(), {
       valueName: 'FILE',
       required: true,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { displayPath } from '../cli-files.js';
 import { defineCommand } from '../command.js';
 import {
+  backendFlag,
   choiceValue,
   existingPath,
   type FlagSchema,
@@ -12,6 +13,7 @@ import {
   stringValue,
   switchFlag,
   valueFlag,
+  workersFlag,
 } from '../flags.js';
 import { loadDataset } from '../load-dataset.js';
 import { AUGMENT_PRESETS, activateBackend, backendLine } from '../run-model.js';
@@ -109,7 +111,6 @@ export async function readPretrained(source: string, shown: string): Promise<Pre
 }
 
 /** Backends `--backend` accepts. */
-export const BACKEND_CHOICES = ['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow', 'tensorflow-gpu'] as const;
 
 /** The model and training flags of `topk train`, shared with `topk cluster train-ensemble`. */
 export const trainingFlags = {
@@ -173,15 +174,8 @@ export const trainingFlags = {
     default: '0',
     description: 'random seed (weights, split, order, augmentation)',
   }),
-  backend: valueFlag(choiceValue(BACKEND_CHOICES), {
-    valueName: 'B',
-    default: 'auto',
-    description: 'TensorFlow.js backend',
-  }),
-  workers: valueFlag(integerValue({ min: 0, max: 64 }), {
-    valueName: 'N',
-    description: 'decoding threads, 0 for this thread (default: cores - 1, at most 4)',
-  }),
+  backend: backendFlag(),
+  workers: workersFlag('decoding threads, 0 for this thread (default: cores - 1, at most 4)'),
 } as const;
 
 /** `topk train`: train a backbone with a head on a dataset into a run directory. */

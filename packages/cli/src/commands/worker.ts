@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { createClusterHandlers } from '../cluster-handlers.js';
 import { defineCommand } from '../command.js';
-import { choiceValue, type FlagSchema, integerValue, valueFlag } from '../flags.js';
+import { backendFlag, type FlagSchema, integerValue, valueFlag } from '../flags.js';
 import { activateBackend } from '../run-model.js';
-import { BACKEND_CHOICES } from './train.js';
 
 /** `--redis`: a `redis://` or `rediss://` URL. */
 export function redisUrlValue(): FlagSchema<string, string> {
@@ -51,11 +50,7 @@ export const workerCommand = defineCommand({
       default: '64',
       description: 'images per model call in predict shards',
     }),
-    backend: valueFlag(choiceValue(BACKEND_CHOICES), {
-      valueName: 'B',
-      default: 'auto',
-      description: 'TensorFlow.js backend',
-    }),
+    backend: backendFlag(),
     stalledMs: valueFlag(integerValue({ min: 100, max: 3_600_000 }), {
       valueName: 'MS',
       default: '30000',
