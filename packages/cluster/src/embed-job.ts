@@ -5,7 +5,7 @@ import { createEmbeddings, type Embeddings } from '@topk/ensembling';
 import { moveIntoPlace, temporaryPath } from './atomic-file.js';
 import { checkBatchSize, type ItemDecodeRequest, rowsOfItems } from './decode-items.js';
 import { encodeEmbeddings, encodeEmbeddingsHeader, readEmbeddingsHeader } from './embeddings-file.js';
-import { perRun } from './per-run.js';
+import { modelJobHandler } from './model-job-handler.js';
 import { readShardItems, type ShardItemInput } from './run-layout.js';
 import type { ShardedRunReport } from './run-sharded-job.js';
 import type { JobHandler } from './start-worker.js';
@@ -90,28 +90,15 @@ export const EMBEDDINGS_FILE = 'embeddings.bin';
  * {@link encodeEmbeddings}) in the shard's folder. Register it as `handlers: { embed: createEmbedHandler({ load }) }`.
  */
 export function createEmbedHandler<P = unknown>(options: EmbedHandlerOptions<P>): JobHandler<P> {
-  const fn = 'createEmbedHandler';
-  if (typeof options !== 'object' || options === null || typeof options.load !== 'function') {
-    throw new InvalidArgumentError(fn, 'options.load', 'a function (payload) => Embedder', options?.load);
-  }
-  const { load, batchSize = 32, decoder } = options;
-  checkBatchSize(fn, batchSize);
-  const models = perRun<Embedder>((embedder) => embedder.dispose?.());
-  return (job) =>
-    models.use(
-      job.runId,
-      () => load(job.payload),
-      async (embedder) => {
-        const { embeddings, quarantined } = await embedItems(job.items, embedder, {
-          batchSize,
-          ...(decoder !== undefined ? { decoder } : {}),
-          onProgress: (done) => job.progress(done),
-        });
-        for (const item of quarantined) job.quarantine(item);
-        await job.writeFile(EMBEDDINGS_FILE, encodeEmbeddings(embeddings));
-        return { info: { rows: embeddings.ids.length, dim: embeddings.dim } };
-      },
-    );
+  return modelJobHandler('createEmbedHandler', 'Embedder', options, async (embedder, job, settings) => {
+    const { embeddings, quarantined } = await embedItems(job.items, embedder, {
+      ...settings,
+      onProgress: (done) => job.progress(done),
+    });
+    for (const item of quarantined) job.quarantine(item);
+    await job.writeFile(EMBEDDINGS_FILE, encodeEmbeddings(embeddings));
+    return { info: { rows: embeddings.ids.length, dim: embeddings.dim } };
+  });
 }
 
 /** What {@link mergeEmbeddings} wrote. */

@@ -4,7 +4,7 @@ import type { DecodedImage, ImageDecoder, QuarantinedItem } from '@topk/data-pip
 import { formatPredictionCsv, parsePredictionCsv } from '@topk/thresholding';
 import { moveIntoPlace, temporaryPath } from './atomic-file.js';
 import { checkBatchSize, type ItemDecodeRequest, rowsOfItems } from './decode-items.js';
-import { perRun } from './per-run.js';
+import { modelJobHandler } from './model-job-handler.js';
 import { readShardItems, type ShardItemInput } from './run-layout.js';
 import type { ShardedRunReport } from './run-sharded-job.js';
 import type { JobHandler } from './start-worker.js';
@@ -112,28 +112,15 @@ export const PREDICTIONS_FILE = 'predictions.csv';
  * `handlers: { predict: createPredictHandler({ load }) }`.
  */
 export function createPredictHandler<P = unknown>(options: PredictHandlerOptions<P>): JobHandler<P> {
-  const fn = 'createPredictHandler';
-  if (typeof options !== 'object' || options === null || typeof options.load !== 'function') {
-    throw new InvalidArgumentError(fn, 'options.load', 'a function (payload) => Predictor', options?.load);
-  }
-  const { load, batchSize = 32, decoder } = options;
-  checkBatchSize(fn, batchSize);
-  const models = perRun<Predictor>((predictor) => predictor.dispose?.());
-  return (job) =>
-    models.use(
-      job.runId,
-      () => load(job.payload),
-      async (predictor) => {
-        const { table, quarantined } = await predictItems(job.items, predictor, {
-          batchSize,
-          ...(decoder !== undefined ? { decoder } : {}),
-          onProgress: (done) => job.progress(done),
-        });
-        for (const item of quarantined) job.quarantine(item);
-        await job.writeFile(PREDICTIONS_FILE, formatPredictionCsv(table));
-        return { info: { rows: table.ids.length, classes: table.classes.length } };
-      },
-    );
+  return modelJobHandler('createPredictHandler', 'Predictor', options, async (predictor, job, settings) => {
+    const { table, quarantined } = await predictItems(job.items, predictor, {
+      ...settings,
+      onProgress: (done) => job.progress(done),
+    });
+    for (const item of quarantined) job.quarantine(item);
+    await job.writeFile(PREDICTIONS_FILE, formatPredictionCsv(table));
+    return { info: { rows: table.ids.length, classes: table.classes.length } };
+  });
 }
 
 /** Options of {@link mergePredictions}. */
