@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, type RngSeed } from '@topk/core';
-import { CosineClassifier } from './cosine-classifier.js';
-import { softmaxCrossEntropy } from './cross-entropy.js';
-import { REDUCTIONS, type ReducedLoss, type Reduction, reduce } from './reduction.js';
+import { MarginSoftmaxLoss } from './margin-softmax-loss.js';
+import { REDUCTIONS, type Reduction } from './reduction.js';
 import { checkBoolean, checkOneOf, checkOptions, checkPositive, isFiniteNumber } from './validate.js';
 import { withoutGradient } from './without-gradient.js';
 
@@ -107,40 +106,9 @@ export function additiveAngularMargin(
  * arcFace.dispose();
  * ```
  */
-export class ArcFace<R extends Reduction = 'mean'> {
-  readonly #classifier: CosineClassifier;
-  readonly #config: ArcFaceConfig;
-
+export class ArcFace<R extends Reduction = 'mean'> extends MarginSoftmaxLoss<ArcFaceConfig, R> {
   constructor(options: ArcFaceOptions<R>) {
-    const fn = 'ArcFace';
-    checkOptions(fn, options);
-    const scale = checkPositive(fn, 'scale', options.scale ?? 30);
-    const margin = options.margin ?? 0.5;
-    if (!isFiniteNumber(margin) || margin < 0 || margin >= Math.PI) {
-      throw new InvalidArgumentError(fn, 'margin', 'in [0, π) radians', margin);
-    }
-    const easyMargin = checkBoolean(fn, 'easyMargin', options.easyMargin ?? false);
-    const reduction = checkOneOf(fn, 'reduction', options.reduction ?? 'mean', REDUCTIONS);
-    const seed = options.seed ?? 0;
-    const { embeddingSize, numClasses } = options;
-    const subCenters = options.subCenters ?? 1;
-    this.#classifier = new CosineClassifier(
-      fn,
-      { embeddingSize, numClasses, subCenters },
-      seed,
-      options.name,
-    );
-    this.#config = Object.freeze({
-      type: 'arcFace',
-      embeddingSize,
-      numClasses,
-      scale,
-      margin,
-      easyMargin,
-      subCenters,
-      seed,
-      reduction,
-    });
+    super('ArcFace', arcFaceConfig(options), options.name);
   }
 
   /** Rebuilds an instance (freshly initialised from the config's seed) from {@link ArcFace.toConfig}. */
@@ -152,48 +120,31 @@ export class ArcFace<R extends Reduction = 'mean'> {
     return new ArcFace(options);
   }
 
-  /** The class centres, shape [embeddingSize, numClasses · subCenters], column c · subCenters + k. */
-  get weights(): tf.Variable<tf.Rank.R2> {
-    return this.#classifier.weights;
+  /** {@link additiveAngularMargin} on the targets. */
+  protected marginFromCosine(cosine: tf.Tensor2D, targets: tf.Tensor2D): tf.Tensor2D {
+    return additiveAngularMargin(cosine, targets, this.toConfig());
   }
+}
 
-  /** Scaled cosines `scale · cos θ` of shape [N, numClasses], without margin: the scores to predict with. */
-  logits(embeddings: tf.Tensor2D): tf.Tensor2D {
-    const e = this.#classifier.checkEmbeddings('logits', embeddings);
-    return tf.tidy(() => tf.mul(this.#classifier.cosine(e), this.#config.scale) as tf.Tensor2D);
+function arcFaceConfig<R extends Reduction>(options: ArcFaceOptions<R>): ArcFaceConfig {
+  const fn = 'ArcFace';
+  checkOptions(fn, options);
+  const scale = checkPositive(fn, 'scale', options.scale ?? 30);
+  const margin = options.margin ?? 0.5;
+  if (!isFiniteNumber(margin) || margin < 0 || margin >= Math.PI) {
+    throw new InvalidArgumentError(fn, 'margin', 'in [0, π) radians', margin);
   }
-
-  /** The training logits of shape [N, numClasses]: {@link additiveAngularMargin} applied on the targets. */
-  marginLogits(embeddings: tf.Tensor2D, labels: tf.Tensor): tf.Tensor2D {
-    const e = this.#classifier.checkEmbeddings('marginLogits', embeddings);
-    return tf.tidy(() => this.#marginLogits(e, this.#classifier.targets('marginLogits', labels, e.shape[0])));
-  }
-
-  /**
-   * The ArcFace loss of a batch.
-   * @param embeddings - float32, shape [N, embeddingSize]; normalised here.
-   * @param labels - int32 class indices of shape [N], or float32 one-hot/soft targets [N, numClasses].
-   */
-  loss(embeddings: tf.Tensor2D, labels: tf.Tensor): ReducedLoss<R> {
-    const e = this.#classifier.checkEmbeddings('loss', embeddings);
-    return tf.tidy(() => {
-      const targets = this.#classifier.targets('loss', labels, e.shape[0]);
-      const logits = this.#marginLogits(e, targets);
-      return reduce(softmaxCrossEntropy(targets, logits), this.#config.reduction);
-    }) as ReducedLoss<R>;
-  }
-
-  /** The options, defaults filled in, as plain JSON (without the weights). */
-  toConfig(): ArcFaceConfig {
-    return this.#config;
-  }
-
-  /** Frees the weight variable. */
-  dispose(): void {
-    this.#classifier.dispose();
-  }
-
-  #marginLogits(embeddings: tf.Tensor2D, targets: tf.Tensor2D): tf.Tensor2D {
-    return additiveAngularMargin(this.#classifier.cosine(embeddings), targets, this.#config);
-  }
+  const easyMargin = checkBoolean(fn, 'easyMargin', options.easyMargin ?? false);
+  const reduction = checkOneOf(fn, 'reduction', options.reduction ?? 'mean', REDUCTIONS);
+  return Object.freeze({
+    type: 'arcFace',
+    embeddingSize: options.embeddingSize,
+    numClasses: options.numClasses,
+    scale,
+    margin,
+    easyMargin,
+    subCenters: options.subCenters ?? 1,
+    seed: options.seed ?? 0,
+    reduction,
+  });
 }

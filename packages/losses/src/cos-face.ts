@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, type RngSeed } from '@topk/core';
-import { CosineClassifier } from './cosine-classifier.js';
-import { softmaxCrossEntropy } from './cross-entropy.js';
-import { REDUCTIONS, type ReducedLoss, type Reduction, reduce } from './reduction.js';
+import { MarginSoftmaxLoss } from './margin-softmax-loss.js';
+import { REDUCTIONS, type Reduction } from './reduction.js';
 import { checkNonNegative, checkOneOf, checkOptions, checkPositive } from './validate.js';
 
 /** Options of {@link CosFace}. */
@@ -63,35 +62,9 @@ export interface CosFaceConfig {
  * optimizer.minimize(() => cosFace.loss(embeddings, labels));
  * ```
  */
-export class CosFace<R extends Reduction = 'mean'> {
-  readonly #classifier: CosineClassifier;
-  readonly #config: CosFaceConfig;
-
+export class CosFace<R extends Reduction = 'mean'> extends MarginSoftmaxLoss<CosFaceConfig, R> {
   constructor(options: CosFaceOptions<R>) {
-    const fn = 'CosFace';
-    checkOptions(fn, options);
-    const scale = checkPositive(fn, 'scale', options.scale ?? 30);
-    const margin = checkNonNegative(fn, 'margin', options.margin ?? 0.35);
-    const reduction = checkOneOf(fn, 'reduction', options.reduction ?? 'mean', REDUCTIONS);
-    const seed = options.seed ?? 0;
-    const { embeddingSize, numClasses } = options;
-    const subCenters = options.subCenters ?? 1;
-    this.#classifier = new CosineClassifier(
-      fn,
-      { embeddingSize, numClasses, subCenters },
-      seed,
-      options.name,
-    );
-    this.#config = Object.freeze({
-      type: 'cosFace',
-      embeddingSize,
-      numClasses,
-      scale,
-      margin,
-      subCenters,
-      seed,
-      reduction,
-    });
+    super('CosFace', cosFaceConfig(options), options.name);
   }
 
   /** Rebuilds an instance (freshly initialised from the config's seed) from {@link CosFace.toConfig}. */
@@ -103,48 +76,27 @@ export class CosFace<R extends Reduction = 'mean'> {
     return new CosFace(options);
   }
 
-  /** The class centres, shape [embeddingSize, numClasses · subCenters], column c · subCenters + k. */
-  get weights(): tf.Variable<tf.Rank.R2> {
-    return this.#classifier.weights;
+  /** `scale · (cos θ − margin · t)`. */
+  protected marginFromCosine(cosine: tf.Tensor2D, targets: tf.Tensor2D): tf.Tensor2D {
+    const { scale, margin } = this.toConfig();
+    return tf.mul(tf.sub(cosine, tf.mul(targets, margin)), scale) as tf.Tensor2D;
   }
+}
 
-  /** Scaled cosines `scale · cos θ` of shape [N, numClasses], without margin: the scores to predict with. */
-  logits(embeddings: tf.Tensor2D): tf.Tensor2D {
-    const e = this.#classifier.checkEmbeddings('logits', embeddings);
-    return tf.tidy(() => tf.mul(this.#classifier.cosine(e), this.#config.scale) as tf.Tensor2D);
-  }
-
-  /** The training logits `scale · (cos θ − margin · t)` of shape [N, numClasses]. */
-  marginLogits(embeddings: tf.Tensor2D, labels: tf.Tensor): tf.Tensor2D {
-    const e = this.#classifier.checkEmbeddings('marginLogits', embeddings);
-    return tf.tidy(() => this.#marginLogits(this.#classifier.targets('marginLogits', labels, e.shape[0]), e));
-  }
-
-  /**
-   * The CosFace loss of a batch.
-   * @param embeddings - float32, shape [N, embeddingSize]; normalised here.
-   * @param labels - int32 class indices of shape [N], or float32 one-hot/soft targets [N, numClasses].
-   */
-  loss(embeddings: tf.Tensor2D, labels: tf.Tensor): ReducedLoss<R> {
-    const e = this.#classifier.checkEmbeddings('loss', embeddings);
-    return tf.tidy(() => {
-      const targets = this.#classifier.targets('loss', labels, e.shape[0]);
-      return reduce(softmaxCrossEntropy(targets, this.#marginLogits(targets, e)), this.#config.reduction);
-    }) as ReducedLoss<R>;
-  }
-
-  /** The options, defaults filled in, as plain JSON (without the weights). */
-  toConfig(): CosFaceConfig {
-    return this.#config;
-  }
-
-  /** Frees the weight variable. */
-  dispose(): void {
-    this.#classifier.dispose();
-  }
-
-  #marginLogits(targets: tf.Tensor2D, embeddings: tf.Tensor2D): tf.Tensor2D {
-    const { scale, margin } = this.#config;
-    return tf.mul(tf.sub(this.#classifier.cosine(embeddings), tf.mul(targets, margin)), scale) as tf.Tensor2D;
-  }
+function cosFaceConfig<R extends Reduction>(options: CosFaceOptions<R>): CosFaceConfig {
+  const fn = 'CosFace';
+  checkOptions(fn, options);
+  const scale = checkPositive(fn, 'scale', options.scale ?? 30);
+  const margin = checkNonNegative(fn, 'margin', options.margin ?? 0.35);
+  const reduction = checkOneOf(fn, 'reduction', options.reduction ?? 'mean', REDUCTIONS);
+  return Object.freeze({
+    type: 'cosFace',
+    embeddingSize: options.embeddingSize,
+    numClasses: options.numClasses,
+    scale,
+    margin,
+    subCenters: options.subCenters ?? 1,
+    seed: options.seed ?? 0,
+    reduction,
+  });
 }

@@ -23,6 +23,8 @@ export type { FocalLossConfig, FocalLossOptions } from './focal-loss.js';
 export { focalLoss } from './focal-loss.js';
 export type { LossConfig, LossFunction, LossType } from './loss.js';
 export { LOSS_TYPES, lossFromConfig } from './loss-from-config.js';
+export type { MarginSoftmaxConfig } from './margin-softmax-loss.js';
+export { MarginSoftmaxLoss } from './margin-softmax-loss.js';
 export type { ReducedLoss, Reduction } from './reduction.js';
 export type {
   SoftTargetCrossEntropyConfig,
