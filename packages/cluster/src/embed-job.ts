@@ -5,7 +5,7 @@ import { createEmbeddings, type Embeddings } from '@topk/ensembling';
 import { moveIntoPlace, temporaryPath } from './atomic-file.js';
 import { checkBatchSize, type ItemDecodeRequest, rowsOfItems } from './decode-items.js';
 import { encodeEmbeddings, encodeEmbeddingsHeader, readEmbeddingsHeader } from './embeddings-file.js';
-import { modelJobHandler } from './model-job-handler.js';
+import { type ModelHandlerOptions, modelJobHandler } from './model-job-handler.js';
 import { readShardItems, type ShardItemInput } from './run-layout.js';
 import type { ShardedRunReport } from './run-sharded-job.js';
 import type { JobHandler } from './start-worker.js';
@@ -72,15 +72,8 @@ export async function embedItems(
   return { embeddings: createEmbeddings(ids, dim, rows), quarantined };
 }
 
-/** Options of {@link createEmbedHandler}. */
-export interface EmbedHandlerOptions<P> {
-  /** Builds the model for a run from its payload; once per run on each worker. */
-  readonly load: (payload: P) => Embedder | Promise<Embedder>;
-  /** Images per `embed` call. @defaultValue 32 */
-  readonly batchSize?: number;
-  /** @defaultValue sharp */
-  readonly decoder?: ImageDecoder;
-}
+/** Options of {@link createEmbedHandler}: `load` builds the run's Embedder. */
+export type EmbedHandlerOptions<P> = ModelHandlerOptions<P, Embedder>;
 
 /** The shard output of an `embed` job. */
 export const EMBEDDINGS_FILE = 'embeddings.bin';

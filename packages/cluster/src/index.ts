@@ -19,6 +19,7 @@ export {
   readEmbeddingsHeader,
   writeEmbeddingsFile,
 } from './embeddings-file.js';
+export type { ModelHandlerOptions, ModelShardSettings } from './model-job-handler.js';
 export type {
   MergedPredictions,
   MergePredictionsOptions,

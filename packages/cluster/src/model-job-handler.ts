@@ -4,6 +4,20 @@ import { checkBatchSize } from './decode-items.js';
 import { perRun } from './per-run.js';
 import type { JobHandler, ShardJob, ShardOutcome } from './start-worker.js';
 
+/** Options of the model-running shard handlers ({@link createPredictHandler}, {@link createEmbedHandler}). */
+export interface ModelHandlerOptions<P, M> {
+  /**
+   * Builds the model for a run from its payload (e.g. loads `payload.model` from the shared filesystem).
+   * Called once per run on each worker; the model is kept for the run's later shards and disposed of
+   * when another run starts.
+   */
+  readonly load: (payload: P) => M | Promise<M>;
+  /** Images per model call. @defaultValue 32 */
+  readonly batchSize?: number;
+  /** @defaultValue sharp */
+  readonly decoder?: ImageDecoder;
+}
+
 /** What a model-running shard handler passes its work besides the model and the job. */
 export interface ModelShardSettings {
   readonly batchSize: number;
@@ -18,11 +32,7 @@ export interface ModelShardSettings {
 export function modelJobHandler<P, M extends { dispose?(): unknown }>(
   fn: string,
   model: string,
-  options: {
-    readonly load: (payload: P) => M | Promise<M>;
-    readonly batchSize?: number;
-    readonly decoder?: ImageDecoder;
-  },
+  options: ModelHandlerOptions<P, M>,
   work: (model: M, job: ShardJob<P>, settings: ModelShardSettings) => Promise<ShardOutcome>,
 ): JobHandler<P> {
   if (typeof options !== 'object' || options === null || typeof options.load !== 'function') {

@@ -4,7 +4,7 @@ import type { DecodedImage, ImageDecoder, QuarantinedItem } from '@topk/data-pip
 import { formatPredictionCsv, parsePredictionCsv } from '@topk/thresholding';
 import { moveIntoPlace, temporaryPath } from './atomic-file.js';
 import { checkBatchSize, type ItemDecodeRequest, rowsOfItems } from './decode-items.js';
-import { modelJobHandler } from './model-job-handler.js';
+import { type ModelHandlerOptions, modelJobHandler } from './model-job-handler.js';
 import { readShardItems, type ShardItemInput } from './run-layout.js';
 import type { ShardedRunReport } from './run-sharded-job.js';
 import type { JobHandler } from './start-worker.js';
@@ -88,19 +88,8 @@ export async function predictItems(
   return { table: createPredictionTable(ids, predictor.classes, rows), quarantined };
 }
 
-/** Options of {@link createPredictHandler}. */
-export interface PredictHandlerOptions<P> {
-  /**
-   * Builds the model for a run from its payload (e.g. loads `payload.model` from the shared filesystem,
-   * with `payload.tta`). Called once per run on each worker; the model is kept for the run's later
-   * shards and disposed of when another run starts.
-   */
-  readonly load: (payload: P) => Predictor | Promise<Predictor>;
-  /** Images per `predict` call. @defaultValue 32 */
-  readonly batchSize?: number;
-  /** @defaultValue sharp */
-  readonly decoder?: ImageDecoder;
-}
+/** Options of {@link createPredictHandler}: `load` builds the run's Predictor. */
+export type PredictHandlerOptions<P> = ModelHandlerOptions<P, Predictor>;
 
 /** The shard output of a `predict` job. */
 export const PREDICTIONS_FILE = 'predictions.csv';
