@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, Rng } from '@topk/core';
+import { checkPositive, InvalidArgumentError, Rng } from '@topk/core';
 import type { BatchShape, FillOptions, Stage } from './types.js';
+
+/** The checks every package shares live in `@topk/core`. */
+export { checkPositive } from '@topk/core';
 
 /** Resolved {@link FillOptions}. */
 export interface Fill {
@@ -42,13 +45,6 @@ export function checkNumber(
           ? `a finite number >= ${min}`
           : `a number in [${min}, ${max}]`;
     throw new InvalidArgumentError(fn, argument, bounds, value);
-  }
-  return value;
-}
-
-export function checkPositive(fn: string, argument: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(fn, argument, 'a finite number > 0', value);
   }
   return value;
 }

@@ -34,10 +34,14 @@ export type { ImageBatch, MultiLabel, PredictionTable, SingleLabel } from './typ
 export {
   checkBoolean,
   checkInteger,
+  checkNonNegative,
   checkNumber,
   checkOneOf,
   checkOptions,
+  checkPositive,
+  checkPositiveInteger,
   checkPredictionTable,
+  isFiniteNumber,
   isNumericArrayLike,
 } from './validate.js';
 export type {

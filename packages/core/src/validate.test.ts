@@ -4,10 +4,14 @@ import { createPredictionTable } from './prediction-table.js';
 import {
   checkBoolean,
   checkInteger,
+  checkNonNegative,
   checkNumber,
   checkOneOf,
   checkOptions,
+  checkPositive,
+  checkPositiveInteger,
   checkPredictionTable,
+  isFiniteNumber,
   isNumericArrayLike,
 } from './validate.js';
 
@@ -107,6 +111,21 @@ describe('argument checks', () => {
       expect((error as InvalidArgumentError).fn).toBe('topK');
       expect((error as InvalidArgumentError).argument).toBe('k');
       expect((error as InvalidArgumentError).code).toBe('INVALID_ARGUMENT');
+    }
+  });
+
+  it('isFiniteNumber, checkPositive, checkNonNegative and checkPositiveInteger', () => {
+    expect([0, -2.5, 1e300].every(isFiniteNumber)).toBe(true);
+    expect([Number.NaN, Number.POSITIVE_INFINITY, '1', null].some(isFiniteNumber)).toBe(false);
+    expect(checkPositive('f', 'a', 0.5)).toBe(0.5);
+    expect(() => checkPositive('f', 'a', 0)).toThrow('Error in f: a must be a finite number > 0, got 0');
+    expect(() => checkPositive('f', 'a', Number.POSITIVE_INFINITY)).toThrow(InvalidArgumentError);
+    expect(checkNonNegative('f', 'a', 0)).toBe(0);
+    expect(() => checkNonNegative('f', 'a', -1e-9)).toThrow('Error in f: a must be a finite number >= 0');
+    expect(() => checkNonNegative('f', 'a', Number.NaN)).toThrow(InvalidArgumentError);
+    expect(checkPositiveInteger('f', 'n', 3)).toBe(3);
+    for (const bad of [0, 1.5, -1, 2 ** 53, '2']) {
+      expect(() => checkPositiveInteger('f', 'n', bad)).toThrow('Error in f: n must be a positive integer');
     }
   });
 });

@@ -102,3 +102,32 @@ export function checkBoolean(fn: string, argument: string, value: unknown): bool
   if (typeof value !== 'boolean') throw new InvalidArgumentError(fn, argument, 'a boolean', value);
   return value;
 }
+
+/** Whether `value` is a finite number (not NaN, not ±Infinity). */
+export function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** Checks that `value` is a finite number > 0. */
+export function checkPositive(fn: string, argument: string, value: unknown): number {
+  if (!isFiniteNumber(value) || value <= 0) {
+    throw new InvalidArgumentError(fn, argument, 'a finite number > 0', value);
+  }
+  return value;
+}
+
+/** Checks that `value` is a finite number >= 0. */
+export function checkNonNegative(fn: string, argument: string, value: unknown): number {
+  if (!isFiniteNumber(value) || value < 0) {
+    throw new InvalidArgumentError(fn, argument, 'a finite number >= 0', value);
+  }
+  return value;
+}
+
+/** Checks that `value` is a safe integer >= 1. */
+export function checkPositiveInteger(fn: string, argument: string, value: unknown): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1) {
+    throw new InvalidArgumentError(fn, argument, 'a positive integer', value);
+  }
+  return value as number;
+}

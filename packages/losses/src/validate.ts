@@ -1,41 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError } from '@topk/core';
+import { InvalidArgumentError, isFiniteNumber } from '@topk/core';
 
 /** The checks every package shares live in `@topk/core`. */
-export { checkBoolean, checkOneOf } from '@topk/core';
+export {
+  checkBoolean,
+  checkNonNegative,
+  checkOneOf,
+  checkPositive,
+  checkPositiveInteger,
+  isFiniteNumber,
+} from '@topk/core';
 
 // Checks shared by the losses. Option checks run once in the factory; tensor checks run on every call
 // and look only at shapes and dtypes, never at values (that would need a GPU→CPU read every step).
-
-export function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
 
 export function checkOptions(fn: string, options: unknown): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidArgumentError(fn, 'options', 'an object', options);
   }
-}
-
-export function checkNonNegative(fn: string, argument: string, value: unknown): number {
-  if (!isFiniteNumber(value) || value < 0) {
-    throw new InvalidArgumentError(fn, argument, 'a finite number >= 0', value);
-  }
-  return value;
-}
-
-export function checkPositive(fn: string, argument: string, value: unknown): number {
-  if (!isFiniteNumber(value) || value <= 0) {
-    throw new InvalidArgumentError(fn, argument, 'a finite number > 0', value);
-  }
-  return value;
-}
-
-export function checkPositiveInteger(fn: string, argument: string, value: unknown): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw new InvalidArgumentError(fn, argument, 'a positive integer', value);
-  }
-  return value as number;
 }
 
 export function checkFraction(fn: string, argument: string, value: unknown): number {

@@ -1,32 +1,10 @@
-import { InvalidArgumentError } from '@topk/core';
+import { InvalidArgumentError, isFiniteNumber } from '@topk/core';
+
+/** The checks every package shares live in `@topk/core`. */
+export { checkNonNegative, checkPositive, checkPositiveInteger, isFiniteNumber } from '@topk/core';
 
 // Argument checks shared by the schedule factories. Each throws an InvalidArgumentError that names the
 // factory and the option, so a bad value in a saved config points at the field to fix.
-
-export function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-export function checkNonNegative(fn: string, argument: string, value: unknown): number {
-  if (!isFiniteNumber(value) || value < 0) {
-    throw new InvalidArgumentError(fn, argument, 'a finite number >= 0', value);
-  }
-  return value;
-}
-
-export function checkPositive(fn: string, argument: string, value: unknown): number {
-  if (!isFiniteNumber(value) || value <= 0) {
-    throw new InvalidArgumentError(fn, argument, 'a finite number > 0', value);
-  }
-  return value;
-}
-
-export function checkPositiveInteger(fn: string, argument: string, value: unknown): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw new InvalidArgumentError(fn, argument, 'a positive integer', value);
-  }
-  return value as number;
-}
 
 export function checkInRange(
   fn: string,

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@topk/core';
 
 /** The checks every package shares live in `@topk/core`. */
-export { checkBoolean, checkOneOf } from '@topk/core';
+export { checkBoolean, checkNonNegative, checkOneOf, checkPositive, checkPositiveInteger } from '@topk/core';
 
 /** Internal argument checks; each throws an {@link InvalidArgumentError} naming the function and argument. */
 
@@ -22,20 +22,6 @@ export function checkFinite(fn: string, argument: string, value: unknown): numbe
   return value;
 }
 
-export function checkPositive(fn: string, argument: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(fn, argument, 'a finite number > 0', value);
-  }
-  return value;
-}
-
-export function checkNonNegative(fn: string, argument: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidArgumentError(fn, argument, 'a finite number >= 0', value);
-  }
-  return value;
-}
-
 /** A number in [low, high) (or [low, high] with `closed`). */
 export function checkInRange(
   fn: string,
@@ -51,13 +37,6 @@ export function checkInRange(
     value >= low &&
     (closed ? value <= high : value < high);
   if (!ok) throw new InvalidArgumentError(fn, argument, `in [${low}, ${high}${closed ? ']' : ')'}`, value);
-  return value as number;
-}
-
-export function checkPositiveInteger(fn: string, argument: string, value: unknown): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw new InvalidArgumentError(fn, argument, 'a positive integer', value);
-  }
   return value as number;
 }
 
