@@ -7,6 +7,7 @@ import type { Classifier } from '@topk/backbones';
 import type { Embedder, JobHandler, Predictor } from '@topk/cluster';
 import type { AugmentPreset } from './run-model.js';
 import {
+  disposeRunModel,
   loadRunModel,
   normalisedImages,
   type RunConfig,
@@ -213,7 +214,7 @@ export async function createClusterHandlers(options: ClusterHandlersOptions = {}
     handlers: { predict, embed, cache: cluster.createCacheHandler(), 'train-member': trainMember },
     dispose() {
       for (const model of models.values())
-        model.then(({ classifier }) => classifier.model.dispose()).catch(() => undefined);
+        model.then(({ classifier }) => disposeRunModel(classifier.model)).catch(() => undefined);
       models.clear();
     },
   };

@@ -343,6 +343,13 @@ function inferencePlan(model: Classifier['model']): InferenceModel {
   return plan;
 }
 
+/** Disposes of a loaded run's model together with the inference plan {@link runProbabilities} made of it. */
+export function disposeRunModel(model: Classifier['model']): void {
+  plans.get(model)?.dispose();
+  plans.delete(model);
+  model.dispose();
+}
+
 /**
  * The run's prediction function on normalised images `[N, H, W, C]`: probabilities (softmax, or sigmoid
  * for multi-label; for an ArcFace run softmax of `scale · cos θ` to the class centres, no margin),
