@@ -302,11 +302,8 @@ export function fuseForInference(
       }
       if (!fuse) continue;
       // Find chains ending at t: conv [→ bn] [→ act], planned from their last layer.
-      const convolution = convolutionOf(layer);
-      if (convolution !== undefined) {
-        // A lone convolution whose consumer is a bn or activation is planned from that consumer.
-        continue;
-      }
+      // A convolution is planned from the bn or activation after it, if any.
+      if (CONVOLUTION_KINDS[layer.getClassName()] !== undefined) continue;
       if (feedsActivation(t)) continue;
       let tail = t;
       let activation: Activation | undefined;
