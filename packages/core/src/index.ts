@@ -5,6 +5,12 @@ export { registerFastBatchNorm } from './fast-batch-norm.js';
 export { registerFastGradients } from './fast-gradients.js';
 export type { FuseForInferenceOptions, FusionReport, InferenceModel } from './fuse-for-inference.js';
 export { fuseForInference } from './fuse-for-inference.js';
+export type { NativeKernelStatus } from './kernels/native/native-kernels.js';
+export {
+  nativeKernelStatus,
+  prepareNativeKernels,
+  setNativeKernelsEnabled,
+} from './kernels/native/native-kernels.js';
 export { createPredictionTable, predictionRow } from './prediction-table.js';
 export type { MutableArrayLike, RngSampleOptions, RngSeed, RngState } from './rng.js';
 export { Rng } from './rng.js';

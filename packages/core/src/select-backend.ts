@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, InvalidArgumentError } from './errors.js';
 import { registerFastGradients } from './fast-gradients.js';
+import { type NativeKernelStatus, prepareNativeKernels } from './kernels/native/native-kernels.js';
 import {
   prepareWasmSimdKernels,
   registerTrainingKernels,
@@ -76,6 +77,11 @@ export interface BackendSelection {
   readonly kernels: TrainingKernelReport;
   /** Threads the backend computes with (1 unless the wasm backend runs its threaded build). */
   readonly threads: number;
+  /**
+   * topk's native kernels (AVX2 convolutions and matmuls on the wasm backend's memory, Node only): whether
+   * they run, and why not when they do not.
+   */
+  readonly native: NativeKernelStatus;
 }
 
 const NODE_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -422,6 +428,10 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     attempts.push({ backend: name, outcome: 'selected', reason: why });
     const threadStatus = getWasmThreadsNodeStatus();
     const usedThreads = tfName === 'wasm' && threadStatus.state === 'active' ? threadStatus.threads : 1;
+    const native: NativeKernelStatus =
+      tfName === 'wasm'
+        ? await prepareNativeKernels(threads ?? usedThreads)
+        : { ok: false, threads: 0, reason: `native kernels extend the wasm backend, not ${name}` };
     return {
       backend: name,
       tfBackend: tfName,
@@ -431,6 +441,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       attempts,
       kernels,
       threads: usedThreads,
+      native,
     };
   }
   throw new BackendError(
@@ -446,6 +457,14 @@ export function formatBackendSelection(selection: BackendSelection): string {
   const lines = [
     `backend: ${selection.backend} (for ${selection.purpose}, ${selection.environment}${threads})`,
   ];
+  if (selection.tfBackend === 'wasm') {
+    const n = selection.native;
+    lines.push(
+      n.ok
+        ? `  native kernels: ${n.isa}, ${n.threads} thread${n.threads === 1 ? '' : 's'}`
+        : `  native kernels: off (${n.reason})`,
+    );
+  }
   for (const a of selection.attempts) {
     const mark = a.outcome === 'selected' ? '*' : a.outcome === 'failed' ? '!' : '-';
     lines.push(`  ${mark} ${a.backend.padEnd(15)} ${a.outcome}: ${a.reason}`);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchMatMulKernel } from './kernels/batch-mat-mul-kernel.js';
+import { batchMatMulKernel, nativeFusedMatMulKernel } from './kernels/batch-mat-mul-kernel.js';
 import {
   batchNormChannelsKernel,
   reduceLeadingAxesKernel,
@@ -20,6 +20,12 @@ import {
 } from './kernels/fused-gradient-kernels.js';
 import { gatherBlocksKernel } from './kernels/gather-kernel.js';
 import { sharedIdentityKernel } from './kernels/identity-kernel.js';
+import {
+  nativeConv2dKernel,
+  nativeDepthwiseConv2dKernel,
+  nativeFusedConv2dKernel,
+  nativeFusedDepthwiseConv2dKernel,
+} from './kernels/native/native-conv-kernels.js';
 import { oneHotKernel } from './kernels/one-hot-kernel.js';
 import { avgPoolGradKernel, maxPoolGradKernel } from './kernels/pool-grad.js';
 import { resizeBilinearGradKernel, resizeNearestNeighborGradKernel } from './kernels/resize-grad.js';
@@ -80,6 +86,11 @@ const supplied: Record<string, readonly ((name: 'cpu' | 'wasm') => tf.KernelConf
     sharedIdentityKernel,
     gatherBlocksKernel,
     batchMatMulKernel,
+    nativeFusedMatMulKernel,
+    nativeConv2dKernel,
+    nativeFusedConv2dKernel,
+    nativeDepthwiseConv2dKernel,
+    nativeFusedDepthwiseConv2dKernel,
     concatKernel,
     splitKernel,
     oneHotKernel,

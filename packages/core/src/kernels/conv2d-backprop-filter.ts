@@ -3,6 +3,7 @@ import { transposeLastTwo } from './batch-mat-mul-kernel.js';
 import type { ConvGeometry } from './conv-geometry.js';
 import { type ConvGradAttrs, convGeometry } from './conv-geometry.js';
 import { type HostBackendName, type KernelIo, kernelIo } from './kernel-io.js';
+import { nativeKernels, noteNativeCall } from './native/native-kernels.js';
 
 /** Largest transposed-im2col buffer built at once (floats); bigger batches are done in chunks. */
 export const im2colLimits = { maxFloats: 1 << 24 };
@@ -121,6 +122,34 @@ export function conv2dBackpropFilterKernel(backendName: HostBackendName): Kernel
     const a = attrs as unknown as ConvGradAttrs & { filterShape: [number, number, number, number] };
     const g = convGeometry(x.shape, a.filterShape, { ...a, dilations: 1 }, false);
     const io = kernelIo(backendName, backend);
+    const native = backendName === 'wasm' ? nativeKernels() : undefined;
+    if (native !== undefined && x.dtype === 'float32' && dy.dtype === 'float32') {
+      // topk's native kernels (AVX2): dWᵀ = dYᵀ · im2col(X) blocked over the pixels, no tensor allocated.
+      const dw = io.alloc(a.filterShape, 'float32', false);
+      native.conv2dFilterGrad(
+        io.heapBytes(),
+        io.pointer(x),
+        io.pointer(dy),
+        io.pointer(dw),
+        g.batch,
+        g.inH,
+        g.inW,
+        g.inC,
+        g.outH,
+        g.outW,
+        g.outC,
+        g.kH,
+        g.kW,
+        g.strideH,
+        g.strideW,
+        1,
+        1,
+        g.padTop,
+        g.padLeft,
+      );
+      noteNativeCall();
+      return dw;
+    }
     // Measured on wasm (docs/performance.md): unrolling wins for 1x1 convolutions and few input taps; for
     // wide 3x3 layers the unrolled matrix costs more to write than XNNPACK's own convolution saves.
     if (io.simd !== undefined && (g.kH * g.kW === 1 || g.kH * g.kW * g.inC <= 64)) {

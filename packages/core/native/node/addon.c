@@ -1,0 +1,179 @@
+/*
+ * Node-API glue of topk's native kernels. Every kernel takes the tfjs-wasm heap (a typed array over the
+ * wasm memory, shared or not) followed by byte offsets of its tensors in that heap and the shapes, so that
+ * tensors never leave the heap. Offsets are checked against the heap's length before any kernel runs.
+ *
+ * This file is compiled without AVX so that loading the addon on a CPU without AVX2/FMA reports why
+ * instead of crashing: `unsupported` is then set and no kernel is exported.
+ */
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kernels-avx2.h"
+
+#define MAX_ARGS 24
+
+typedef struct {
+  uint8_t *base;
+  size_t length;
+} heap_view;
+
+static int throw_error(napi_env env, const char *message) {
+  napi_throw_error(env, "TOPK_NATIVE", message);
+  return 0;
+}
+
+/* Reads the heap and `count` integer arguments after it; returns 0 after throwing on bad arguments. */
+static int read_args(napi_env env, napi_callback_info info, size_t count, heap_view *heap, int64_t *values) {
+  size_t argc = MAX_ARGS;
+  napi_value argv[MAX_ARGS];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return throw_error(env, "bad call");
+  if (argc != count + 1) return throw_error(env, "wrong number of arguments");
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &buffer, &offset) != napi_ok ||
+      type != napi_uint8_array)
+    return throw_error(env, "the heap must be a Uint8Array over the wasm memory");
+  heap->base = (uint8_t *)data;
+  heap->length = length;
+  for (size_t i = 0; i < count; i++) {
+    double v;
+    if (napi_get_value_double(env, argv[i + 1], &v) != napi_ok || v != v || v < -1 || v > 9.0e15)
+      return throw_error(env, "arguments after the heap must be finite integers");
+    values[i] = (int64_t)v;
+  }
+  return 1;
+}
+
+/* A float tensor of `count` elements at byte `offset`, or NULL after throwing when it leaves the heap. */
+static float *tensor_at(napi_env env, const heap_view *heap, int64_t offset, int64_t count, int *ok) {
+  if (!*ok) return NULL;
+  if (offset < 0 || (offset & 3) != 0 || count < 0 || (uint64_t)offset + (uint64_t)count * 4 > heap->length) {
+    *ok = throw_error(env, "a tensor lies outside the wasm heap (or is misaligned)");
+    return NULL;
+  }
+  return (float *)(heap->base + offset);
+}
+
+static int read_geom(napi_env env, const int64_t *v, topk_conv_geom *g) {
+  int *f[] = {&g->n, &g->h, &g->w, &g->ci, &g->oh, &g->ow, &g->co, &g->kh, &g->kw,
+              &g->sh, &g->sw, &g->dh, &g->dw, &g->pt, &g->pl};
+  for (int i = 0; i < 15; i++) {
+    if (v[i] < 0 || v[i] > 0x7fffffff) return throw_error(env, "convolution sizes must be non-negative int32");
+    *f[i] = (int)v[i];
+  }
+  if (g->sh < 1 || g->sw < 1 || g->dh < 1 || g->dw < 1) return throw_error(env, "strides and dilations must be >= 1");
+  return 1;
+}
+
+static napi_value undefined_value(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+/* conv2d(heap, x, w, bias | -1, y, n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pt, pl, act, transW) */
+static napi_value conv2d(napi_env env, napi_callback_info info) {
+  heap_view heap;
+  int64_t v[21];
+  topk_conv_geom g;
+  if (!read_args(env, info, 21, &heap, v) || !read_geom(env, v + 4, &g)) return NULL;
+  int ok = 1;
+  int64_t inputs = (int64_t)g.n * g.h * g.w * g.ci, taps = (int64_t)g.kh * g.kw;
+  const float *x = tensor_at(env, &heap, v[0], inputs, &ok);
+  const float *w = tensor_at(env, &heap, v[1], taps * g.ci * g.co, &ok);
+  const float *bias = v[2] < 0 ? NULL : tensor_at(env, &heap, v[2], g.co, &ok);
+  float *y = tensor_at(env, &heap, v[3], (int64_t)g.n * g.oh * g.ow * g.co, &ok);
+  if (!ok) return NULL;
+  if (topk_conv_forward(x, w, bias, y, &g, (int)v[19], (int)v[20]) != 0) {
+    throw_error(env, "out of memory in conv2d");
+    return NULL;
+  }
+  return undefined_value(env);
+}
+
+/* conv2dFilterGrad(heap, x, dy, dw, n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pt, pl) */
+static napi_value conv2d_filter_grad(napi_env env, napi_callback_info info) {
+  heap_view heap;
+  int64_t v[18];
+  topk_conv_geom g;
+  if (!read_args(env, info, 18, &heap, v) || !read_geom(env, v + 3, &g)) return NULL;
+  int ok = 1;
+  const float *x = tensor_at(env, &heap, v[0], (int64_t)g.n * g.h * g.w * g.ci, &ok);
+  const float *dy = tensor_at(env, &heap, v[1], (int64_t)g.n * g.oh * g.ow * g.co, &ok);
+  float *dw = tensor_at(env, &heap, v[2], (int64_t)g.kh * g.kw * g.ci * g.co, &ok);
+  if (!ok) return NULL;
+  if (topk_conv_filter_grad(x, dy, dw, &g) != 0) {
+    throw_error(env, "out of memory in conv2dFilterGrad");
+    return NULL;
+  }
+  return undefined_value(env);
+}
+
+/* depthwise2d(heap, x, w, bias | -1, y, n, h, w, c, oh, ow, c, kh, kw, sh, sw, dh, dw, pt, pl, act) */
+static napi_value depthwise2d(napi_env env, napi_callback_info info) {
+  heap_view heap;
+  int64_t v[20];
+  topk_conv_geom g;
+  if (!read_args(env, info, 20, &heap, v) || !read_geom(env, v + 4, &g)) return NULL;
+  if (g.co != g.ci) {
+    throw_error(env, "depthwise2d supports channel multiplier 1 only");
+    return NULL;
+  }
+  int ok = 1;
+  const float *x = tensor_at(env, &heap, v[0], (int64_t)g.n * g.h * g.w * g.ci, &ok);
+  const float *w = tensor_at(env, &heap, v[1], (int64_t)g.kh * g.kw * g.ci, &ok);
+  const float *bias = v[2] < 0 ? NULL : tensor_at(env, &heap, v[2], g.ci, &ok);
+  float *y = tensor_at(env, &heap, v[3], (int64_t)g.n * g.oh * g.ow * g.ci, &ok);
+  if (!ok) return NULL;
+  if (topk_depthwise_forward(x, w, bias, y, &g, (int)v[19]) != 0) {
+    throw_error(env, "depthwise2d supports filters of at most 64 taps");
+    return NULL;
+  }
+  return undefined_value(env);
+}
+
+static napi_value set_threads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t n = 1;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
+      napi_get_value_int32(env, argv[0], &n) != napi_ok) {
+    throw_error(env, "setThreads(n) needs an integer");
+    return NULL;
+  }
+  topk_set_threads(n);
+  napi_value r;
+  napi_create_int32(env, topk_get_threads(), &r);
+  return r;
+}
+
+static void export_function(napi_env env, napi_value exports, const char *name, napi_callback cb) {
+  napi_value fn;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
+  napi_set_named_property(env, exports, name, fn);
+}
+
+static void export_string(napi_env env, napi_value exports, const char *name, const char *value) {
+  napi_value s;
+  napi_create_string_utf8(env, value, NAPI_AUTO_LENGTH, &s);
+  napi_set_named_property(env, exports, name, s);
+}
+
+NAPI_MODULE_INIT() {
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
+    export_string(env, exports, "unsupported", "this CPU lacks AVX2 or FMA, which topk's native kernels need");
+    return exports;
+  }
+  export_string(env, exports, "isa", "x86-64 AVX2+FMA");
+  export_function(env, exports, "conv2d", conv2d);
+  export_function(env, exports, "conv2dFilterGrad", conv2d_filter_grad);
+  export_function(env, exports, "depthwise2d", depthwise2d);
+  export_function(env, exports, "setThreads", set_threads);
+  return exports;
+}

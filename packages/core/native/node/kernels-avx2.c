@@ -1,0 +1,520 @@
+/*
+ * AVX2 + FMA kernels for topk's native path; see kernels-avx2.h.
+ *
+ * Convolution is an indirect GEMM (no im2col buffer): the output pixels are the rows of A, and for each
+ * filter tap a row is a pointer to the input pixel's ci contiguous channels (or to zeros in the padding).
+ * The filter is packed once per call into panels of 16 output channels, and a 6x16 register tile of
+ * output accumulates over every tap before the bias and activation are applied and it is stored.
+ *
+ * The filter gradient is dw^T = dy^T . im2col(x): rows are output channels, the long reduction runs over
+ * the output pixels in blocks of KC, each block of im2col(x) packed once and reused by every row tile.
+ * Each thread reduces its own share of the pixels into a private buffer; the buffers are summed at the end.
+ */
+#include "kernels-avx2.h"
+
+#include <immintrin.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MR 6
+#define NR 16
+#define KC 256
+#define MAX_THREADS 16
+
+static inline int imin(int a, int b) { return a < b ? a : b; }
+static inline int imax(int a, int b) { return a > b ? a : b; }
+
+static void *alloc_floats(size_t count) {
+  size_t bytes = (count * sizeof(float) + 63) & ~(size_t)63;
+  return aligned_alloc(64, bytes == 0 ? 64 : bytes);
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Thread pool: the caller runs tasks too; workers spin briefly for the next job, then sleep.            */
+
+typedef void (*task_fn)(void *ctx, int task);
+
+static struct {
+  pthread_mutex_t mu;
+  pthread_mutex_t busy; /* held by the one caller running a job; other callers run theirs alone */
+  pthread_cond_t cv;
+  pthread_t threads[MAX_THREADS];
+  int start_generation[MAX_THREADS];
+  int started;          /* workers running */
+  int wanted;           /* threads in use, caller included */
+  atomic_int generation;
+  atomic_int next_task;
+  atomic_int finished;  /* workers that finished the current generation */
+  task_fn fn;
+  void *ctx;
+  int tasks;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, {0}, 0, 1, 0, 0, 0,
+           NULL, NULL, 0};
+
+static void run_tasks(void) {
+  for (;;) {
+    int t = atomic_fetch_add_explicit(&pool.next_task, 1, memory_order_relaxed);
+    if (t >= pool.tasks) break;
+    pool.fn(pool.ctx, t);
+  }
+}
+
+static void *worker_main(void *arg) {
+  int index = (int)(size_t)arg;
+  /* The generation when this worker was created, not when it first runs: a job posted in between is
+     one it must take part in (the caller waits for every started worker). */
+  int seen = pool.start_generation[index];
+  for (;;) {
+    int spins = 0;
+    while (atomic_load_explicit(&pool.generation, memory_order_acquire) == seen && spins < 4000) {
+      _mm_pause();
+      spins++;
+    }
+    if (atomic_load_explicit(&pool.generation, memory_order_acquire) == seen) {
+      pthread_mutex_lock(&pool.mu);
+      while (atomic_load(&pool.generation) == seen) pthread_cond_wait(&pool.cv, &pool.mu);
+      pthread_mutex_unlock(&pool.mu);
+    }
+    seen = atomic_load(&pool.generation);
+    if (index < pool.wanted - 1) run_tasks();
+    atomic_fetch_add_explicit(&pool.finished, 1, memory_order_release);
+  }
+  return NULL;
+}
+
+void topk_set_threads(int n) {
+  n = imax(1, imin(MAX_THREADS, n));
+  pthread_mutex_lock(&pool.busy); /* no job runs while workers are added */
+  pthread_mutex_lock(&pool.mu);
+  while (pool.started < n - 1) {
+    pool.start_generation[pool.started] = atomic_load(&pool.generation);
+    if (pthread_create(&pool.threads[pool.started], NULL, worker_main, (void *)(size_t)pool.started) != 0) break;
+    pthread_detach(pool.threads[pool.started]);
+    pool.started++;
+  }
+  pool.wanted = imin(n, pool.started + 1);
+  pthread_mutex_unlock(&pool.mu);
+  pthread_mutex_unlock(&pool.busy);
+}
+
+int topk_get_threads(void) { return pool.wanted; }
+
+static void parallel_for(int tasks, task_fn fn, void *ctx) {
+  if (pool.wanted <= 1 || tasks <= 1 || pool.started == 0 || pthread_mutex_trylock(&pool.busy) != 0) {
+    for (int t = 0; t < tasks; t++) fn(ctx, t);
+    return;
+  }
+  pool.fn = fn;
+  pool.ctx = ctx;
+  pool.tasks = tasks;
+  atomic_store(&pool.next_task, 0);
+  atomic_store(&pool.finished, 0);
+  pthread_mutex_lock(&pool.mu);
+  atomic_fetch_add_explicit(&pool.generation, 1, memory_order_release);
+  pthread_cond_broadcast(&pool.cv);
+  pthread_mutex_unlock(&pool.mu);
+  run_tasks();
+  /* On an oversubscribed machine a worker may be descheduled: yield the core to it after a while. */
+  for (int spins = 0; atomic_load_explicit(&pool.finished, memory_order_acquire) < pool.started; spins++) {
+    if (spins < 20000)
+      _mm_pause();
+    else
+      sched_yield();
+  }
+  pthread_mutex_unlock(&pool.busy);
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* The 6x16 micro-kernel over groups of contiguous reduction runs.                                       */
+
+typedef struct {
+  __m256 v[MR][2];
+} tile_acc;
+
+/*
+ * acc = sum over groups g, k < glen of a_r[g][k] * b[(g * glen + k) * 16 + 0..15], where a_r[g] is
+ * ptrs[g * MR + r]. b is a packed panel: 16 consecutive floats per reduction index.
+ */
+static inline __attribute__((always_inline)) void ukernel(int groups, const float *const *ptrs, int glen,
+                                                          const float *b, tile_acc *acc) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  for (int g = 0; g < groups; g++) {
+    const float *a0 = ptrs[g * MR + 0], *a1 = ptrs[g * MR + 1], *a2 = ptrs[g * MR + 2];
+    const float *a3 = ptrs[g * MR + 3], *a4 = ptrs[g * MR + 4], *a5 = ptrs[g * MR + 5];
+    for (int k = 0; k < glen; k++) {
+      __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+      b += NR;
+      __m256 a;
+      a = _mm256_broadcast_ss(a0 + k);
+      c00 = _mm256_fmadd_ps(a, b0, c00);
+      c01 = _mm256_fmadd_ps(a, b1, c01);
+      a = _mm256_broadcast_ss(a1 + k);
+      c10 = _mm256_fmadd_ps(a, b0, c10);
+      c11 = _mm256_fmadd_ps(a, b1, c11);
+      a = _mm256_broadcast_ss(a2 + k);
+      c20 = _mm256_fmadd_ps(a, b0, c20);
+      c21 = _mm256_fmadd_ps(a, b1, c21);
+      a = _mm256_broadcast_ss(a3 + k);
+      c30 = _mm256_fmadd_ps(a, b0, c30);
+      c31 = _mm256_fmadd_ps(a, b1, c31);
+      a = _mm256_broadcast_ss(a4 + k);
+      c40 = _mm256_fmadd_ps(a, b0, c40);
+      c41 = _mm256_fmadd_ps(a, b1, c41);
+      a = _mm256_broadcast_ss(a5 + k);
+      c50 = _mm256_fmadd_ps(a, b0, c50);
+      c51 = _mm256_fmadd_ps(a, b1, c51);
+    }
+  }
+  acc->v[0][0] = c00, acc->v[0][1] = c01, acc->v[1][0] = c10, acc->v[1][1] = c11;
+  acc->v[2][0] = c20, acc->v[2][1] = c21, acc->v[3][0] = c30, acc->v[3][1] = c31;
+  acc->v[4][0] = c40, acc->v[4][1] = c41, acc->v[5][0] = c50, acc->v[5][1] = c51;
+}
+
+static inline __m256 activate(__m256 v, int act) {
+  if (act == TOPK_ACT_RELU) return _mm256_max_ps(v, _mm256_setzero_ps());
+  if (act == TOPK_ACT_RELU6) return _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(6.0f));
+  return v;
+}
+
+/* Copies n floats (runs of im2col rows are short: often ci = 3). */
+static inline void copy_floats(float *dst, const float *src, int n) {
+  int i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, _mm256_loadu_ps(src + i));
+  for (; i < n; i++) dst[i] = src[i];
+}
+
+/* Packs the [k, n] operand (or its transpose [n, k]) into zero-padded panels of NR columns. */
+static void pack_b(const float *w, float *bp, int K, int N, int trans) {
+  int panels = (N + NR - 1) / NR;
+  for (int j = 0; j < panels; j++) {
+    float *dst = bp + (size_t)j * K * NR;
+    int n0 = j * NR, cols = imin(NR, N - n0);
+    for (int k = 0; k < K; k++) {
+      float *d = dst + (size_t)k * NR;
+      if (!trans) {
+        const float *s = w + (size_t)k * N + n0;
+        int c = 0;
+        for (; c < cols; c++) d[c] = s[c];
+        for (; c < NR; c++) d[c] = 0.0f;
+      } else {
+        int c = 0;
+        for (; c < cols; c++) d[c] = w[(size_t)(n0 + c) * K + k];
+        for (; c < NR; c++) d[c] = 0.0f;
+      }
+    }
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Convolution (and matmul) forward.                                                                     */
+
+typedef struct {
+  const float *x, *bp, *bias, *zeros;
+  const float **ptr_buf; /* per task: taps * MR row pointers */
+  float *y;
+  topk_conv_geom g;
+  int act, M, K, taps, mtiles, npanels, tiles_per_task;
+} fwd_ctx;
+
+static void fwd_task(void *p, int task) {
+  fwd_ctx *c = (fwd_ctx *)p;
+  const topk_conv_geom *g = &c->g;
+  int t0 = task * c->tiles_per_task, t1 = imin(t0 + c->tiles_per_task, c->mtiles);
+  const float **ptrs = c->ptr_buf + (size_t)task * c->taps * MR;
+  for (int tile = t0; tile < t1; tile++) {
+    int m0 = tile * MR, rows = imin(MR, c->M - m0);
+    for (int r = 0; r < MR; r++) {
+      int m = m0 + (r < rows ? r : 0);
+      int ox = m % g->ow, rest = m / g->ow, oy = rest % g->oh, b = rest / g->oh;
+      for (int ky = 0; ky < g->kh; ky++) {
+        int iy = oy * g->sh - g->pt + ky * g->dh;
+        for (int kx = 0; kx < g->kw; kx++) {
+          int ix = ox * g->sw - g->pl + kx * g->dw;
+          int inside = iy >= 0 && iy < g->h && ix >= 0 && ix < g->w;
+          ptrs[(ky * g->kw + kx) * MR + r] =
+              inside ? c->x + (((size_t)b * g->h + iy) * g->w + ix) * g->ci : c->zeros;
+        }
+      }
+    }
+    for (int j = 0; j < c->npanels; j++) {
+      tile_acc acc;
+      ukernel(c->taps, ptrs, g->ci, c->bp + (size_t)j * c->K * NR, &acc);
+      int n0 = j * NR, cols = imin(NR, g->co - n0);
+      __m256 bias0 = _mm256_setzero_ps(), bias1 = bias0;
+      if (c->bias != NULL) {
+        bias0 = _mm256_loadu_ps(c->bias + n0);
+        bias1 = _mm256_loadu_ps(c->bias + n0 + 8);
+      }
+      for (int r = 0; r < rows; r++) {
+        float *out = c->y + (size_t)(m0 + r) * g->co + n0;
+        __m256 v0 = activate(_mm256_add_ps(acc.v[r][0], bias0), c->act);
+        __m256 v1 = activate(_mm256_add_ps(acc.v[r][1], bias1), c->act);
+        if (cols == NR) {
+          _mm256_storeu_ps(out, v0);
+          _mm256_storeu_ps(out + 8, v1);
+        } else {
+          float tmp[NR];
+          _mm256_storeu_ps(tmp, v0);
+          _mm256_storeu_ps(tmp + 8, v1);
+          for (int q = 0; q < cols; q++) out[q] = tmp[q];
+        }
+      }
+    }
+  }
+}
+
+int topk_conv_forward(const float *x, const float *w, const float *bias, float *y, const topk_conv_geom *g,
+                      int act, int trans_w) {
+  fwd_ctx c;
+  c.g = *g;
+  c.taps = g->kh * g->kw;
+  c.K = c.taps * g->ci;
+  c.M = g->n * g->oh * g->ow;
+  c.npanels = (g->co + NR - 1) / NR;
+  c.mtiles = (c.M + MR - 1) / MR;
+  c.x = x;
+  c.y = y;
+  c.act = act;
+  float *bp = alloc_floats((size_t)c.npanels * c.K * NR);
+  float *zeros = calloc((size_t)g->ci + 1, sizeof(float));
+  float *bias_pad = calloc((size_t)c.npanels * NR, sizeof(float));
+  int threads = topk_get_threads();
+  int tasks = imax(1, imin(c.mtiles, threads * 8));
+  c.tiles_per_task = (c.mtiles + tasks - 1) / tasks;
+  tasks = c.mtiles == 0 ? 0 : (c.mtiles + c.tiles_per_task - 1) / c.tiles_per_task;
+  c.ptr_buf = malloc(sizeof(float *) * (size_t)imax(tasks, 1) * c.taps * MR);
+  if (bp == NULL || zeros == NULL || bias_pad == NULL || c.ptr_buf == NULL) {
+    free(bp), free(zeros), free(bias_pad), free((void *)c.ptr_buf);
+    return -1;
+  }
+  if (bias != NULL) memcpy(bias_pad, bias, sizeof(float) * (size_t)g->co);
+  pack_b(w, bp, c.K, g->co, trans_w);
+  c.bp = bp;
+  c.zeros = zeros;
+  c.bias = bias != NULL ? bias_pad : NULL;
+  if (tasks > 0) parallel_for(tasks, fwd_task, &c);
+  free(bp), free(zeros), free(bias_pad), free((void *)c.ptr_buf);
+  return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Convolution filter gradient.                                                                          */
+
+typedef struct {
+  const float *x, *dy, *zeros;
+  float **partial; /* per task: [mpad, npad] */
+  float **bblocks; /* per task: packed im2col block, npanels * KC * NR */
+  float **ablocks; /* per task: dy block transposed, [co, KC] */
+  topk_conv_geom g;
+  int P, N, taps, npanels, mpad, npad, pixels_per_task;
+} grad_ctx;
+
+/* Packs im2col rows of pixels [p0, p0 + kc) into panels of NR columns, KC rows apart. */
+static void pack_im2col_block(const grad_ctx *c, float *bp, int p0, int kc) {
+  const topk_conv_geom *g = &c->g;
+  for (int kk = 0; kk < kc; kk++) {
+    int p = p0 + kk;
+    int ox = p % g->ow, rest = p / g->ow, oy = rest % g->oh, b = rest / g->oh;
+    int col = 0;
+    for (int ky = 0; ky < g->kh; ky++) {
+      int iy = oy * g->sh - g->pt + ky * g->dh;
+      for (int kx = 0; kx < g->kw; kx++) {
+        int ix = ox * g->sw - g->pl + kx * g->dw;
+        const float *src = iy >= 0 && iy < g->h && ix >= 0 && ix < g->w
+                               ? c->x + (((size_t)b * g->h + iy) * g->w + ix) * g->ci
+                               : c->zeros;
+        int ch = 0;
+        while (ch < g->ci) {
+          int lane = col & (NR - 1);
+          int run = imin(NR - lane, g->ci - ch);
+          float *dst = bp + ((size_t)(col / NR) * KC + kk) * NR + lane;
+          copy_floats(dst, src + ch, run);
+          ch += run;
+          col += run;
+        }
+      }
+    }
+    for (; col < c->npad; col++) bp[((size_t)(col / NR) * KC + kk) * NR + (col & (NR - 1))] = 0.0f;
+  }
+}
+
+static void grad_task(void *p, int task) {
+  grad_ctx *c = (grad_ctx *)p;
+  int p_begin = task * c->pixels_per_task, p_end = imin(p_begin + c->pixels_per_task, c->P);
+  float *acc_buf = c->partial[task];
+  float *bp = c->bblocks[task];
+  float *at = c->ablocks[task];
+  memset(acc_buf, 0, sizeof(float) * (size_t)c->mpad * c->npad);
+  int co = c->g.co;
+  for (int k0 = p_begin; k0 < p_end; k0 += KC) {
+    int kc = imin(KC, p_end - k0);
+    pack_im2col_block(c, bp, k0, kc);
+    /* dy rows [k0, k0 + kc) transposed into at [co, KC], in blocks of 8 pixels */
+    for (int kk0 = 0; kk0 < kc; kk0 += 8) {
+      int kk1 = imin(kk0 + 8, kc);
+      for (int o = 0; o < co; o++) {
+        const float *src = c->dy + (size_t)(k0 + kk0) * co + o;
+        float *dst = at + (size_t)o * KC + kk0;
+        for (int kk = 0; kk < kk1 - kk0; kk++) dst[kk] = src[(size_t)kk * co];
+      }
+    }
+    for (int m0 = 0; m0 < co; m0 += MR) {
+      const float *ptrs[MR];
+      for (int r = 0; r < MR; r++) ptrs[r] = at + (size_t)imin(m0 + r, co - 1) * KC;
+      for (int j = 0; j < c->npanels; j++) {
+        tile_acc acc;
+        /* The block's panels are KC rows apart; only the first kc rows are filled. */
+        ukernel(1, ptrs, kc, bp + (size_t)j * KC * NR, &acc);
+        for (int r = 0; r < MR; r++) {
+          float *out = acc_buf + (size_t)(m0 + r) * c->npad + j * NR;
+          _mm256_storeu_ps(out, _mm256_add_ps(_mm256_loadu_ps(out), acc.v[r][0]));
+          _mm256_storeu_ps(out + 8, _mm256_add_ps(_mm256_loadu_ps(out + 8), acc.v[r][1]));
+        }
+      }
+    }
+  }
+}
+
+int topk_conv_filter_grad(const float *x, const float *dy, float *dw, const topk_conv_geom *g) {
+  grad_ctx c;
+  c.g = *g;
+  c.x = x;
+  c.taps = g->kh * g->kw;
+  c.N = c.taps * g->ci;
+  c.P = g->n * g->oh * g->ow;
+  c.npanels = (c.N + NR - 1) / NR;
+  c.npad = c.npanels * NR;
+  c.mpad = (g->co + MR - 1) / MR * MR;
+  int threads = topk_get_threads();
+  int tasks = imax(1, imin(threads, (c.P + KC - 1) / KC));
+  c.pixels_per_task = (c.P + tasks - 1) / tasks;
+  tasks = c.P == 0 ? 1 : (c.P + c.pixels_per_task - 1) / c.pixels_per_task;
+  float *zeros = calloc((size_t)g->ci + 1, sizeof(float));
+  float *partial[MAX_THREADS] = {0};
+  float *bblocks[MAX_THREADS] = {0};
+  float *ablocks[MAX_THREADS] = {0};
+  int ok = zeros != NULL;
+  for (int t = 0; t < tasks && ok; t++) {
+    partial[t] = alloc_floats((size_t)c.mpad * c.npad);
+    bblocks[t] = alloc_floats((size_t)c.npanels * KC * NR);
+    ablocks[t] = alloc_floats((size_t)imax(g->co, 1) * KC);
+    ok = partial[t] != NULL && bblocks[t] != NULL && ablocks[t] != NULL;
+  }
+  if (ok) {
+    c.dy = dy;
+    c.zeros = zeros;
+    c.partial = partial;
+    c.bblocks = bblocks;
+    c.ablocks = ablocks;
+    parallel_for(tasks, grad_task, &c);
+    for (int col = 0; col < c.N; col++)
+      for (int o = 0; o < g->co; o++) {
+        float s = 0.0f;
+        for (int t = 0; t < tasks; t++) s += partial[t][(size_t)o * c.npad + col];
+        dw[(size_t)col * g->co + o] = s;
+      }
+  }
+  for (int t = 0; t < MAX_THREADS; t++) free(partial[t]), free(bblocks[t]), free(ablocks[t]);
+  free(zeros);
+  return ok ? 0 : -1;
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Depthwise convolution (channel multiplier 1).                                                         */
+
+typedef struct {
+  const float *x, *w, *bias;
+  float *y;
+  topk_conv_geom g;
+  int act, rows_per_task;
+  __m256i tail_mask;
+} dw_ctx;
+
+static void dw_task(void *p, int task) {
+  dw_ctx *c = (dw_ctx *)p;
+  const topk_conv_geom *g = &c->g;
+  const int C = g->ci, rows = g->n * g->oh, full = C & ~7;
+  int r0 = task * c->rows_per_task, r1 = imin(r0 + c->rows_per_task, rows);
+  for (int row = r0; row < r1; row++) {
+    int oy = row % g->oh, b = row / g->oh;
+    for (int ox = 0; ox < g->ow; ox++) {
+      float *out = c->y + (((size_t)b * g->oh + oy) * g->ow + ox) * C;
+      /* the taps inside the image, as input and weight pointers at channel 0 */
+      const float *xs[TOPK_DEPTHWISE_MAX_TAPS], *ws[TOPK_DEPTHWISE_MAX_TAPS];
+      int taps = 0;
+      for (int ky = 0; ky < g->kh; ky++) {
+        int iy = oy * g->sh - g->pt + ky * g->dh;
+        if (iy < 0 || iy >= g->h) continue;
+        for (int kx = 0; kx < g->kw; kx++) {
+          int ix = ox * g->sw - g->pl + kx * g->dw;
+          if (ix < 0 || ix >= g->w) continue;
+          xs[taps] = c->x + (((size_t)b * g->h + iy) * g->w + ix) * C;
+          ws[taps] = c->w + (size_t)(ky * g->kw + kx) * C;
+          taps++;
+        }
+      }
+      int c0 = 0;
+      /* four independent accumulators hide the FMA latency */
+      for (; c0 + 32 <= C; c0 += 32) {
+        __m256 a0, a1, a2, a3;
+        if (c->bias != NULL) {
+          a0 = _mm256_loadu_ps(c->bias + c0), a1 = _mm256_loadu_ps(c->bias + c0 + 8);
+          a2 = _mm256_loadu_ps(c->bias + c0 + 16), a3 = _mm256_loadu_ps(c->bias + c0 + 24);
+        } else {
+          a0 = a1 = a2 = a3 = _mm256_setzero_ps();
+        }
+        for (int t = 0; t < taps; t++) {
+          const float *xv = xs[t] + c0, *wv = ws[t] + c0;
+          a0 = _mm256_fmadd_ps(_mm256_loadu_ps(xv), _mm256_loadu_ps(wv), a0);
+          a1 = _mm256_fmadd_ps(_mm256_loadu_ps(xv + 8), _mm256_loadu_ps(wv + 8), a1);
+          a2 = _mm256_fmadd_ps(_mm256_loadu_ps(xv + 16), _mm256_loadu_ps(wv + 16), a2);
+          a3 = _mm256_fmadd_ps(_mm256_loadu_ps(xv + 24), _mm256_loadu_ps(wv + 24), a3);
+        }
+        _mm256_storeu_ps(out + c0, activate(a0, c->act));
+        _mm256_storeu_ps(out + c0 + 8, activate(a1, c->act));
+        _mm256_storeu_ps(out + c0 + 16, activate(a2, c->act));
+        _mm256_storeu_ps(out + c0 + 24, activate(a3, c->act));
+      }
+      for (; c0 < full; c0 += 8) {
+        __m256 a0 = c->bias != NULL ? _mm256_loadu_ps(c->bias + c0) : _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+        int t = 0;
+        for (; t + 2 <= taps; t += 2) {
+          a0 = _mm256_fmadd_ps(_mm256_loadu_ps(xs[t] + c0), _mm256_loadu_ps(ws[t] + c0), a0);
+          a1 = _mm256_fmadd_ps(_mm256_loadu_ps(xs[t + 1] + c0), _mm256_loadu_ps(ws[t + 1] + c0), a1);
+        }
+        if (t < taps) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(xs[t] + c0), _mm256_loadu_ps(ws[t] + c0), a0);
+        _mm256_storeu_ps(out + c0, activate(_mm256_add_ps(a0, a1), c->act));
+      }
+      if (c0 < C) {
+        const __m256i m = c->tail_mask;
+        __m256 a0 = c->bias != NULL ? _mm256_maskload_ps(c->bias + c0, m) : _mm256_setzero_ps();
+        for (int t = 0; t < taps; t++)
+          a0 = _mm256_fmadd_ps(_mm256_maskload_ps(xs[t] + c0, m), _mm256_maskload_ps(ws[t] + c0, m), a0);
+        _mm256_maskstore_ps(out + c0, m, activate(a0, c->act));
+      }
+    }
+  }
+}
+
+int topk_depthwise_forward(const float *x, const float *w, const float *bias, float *y, const topk_conv_geom *g,
+                           int act) {
+  if (g->kh * g->kw > TOPK_DEPTHWISE_MAX_TAPS) return -1;
+  dw_ctx c;
+  c.g = *g;
+  c.x = x, c.w = w, c.bias = bias, c.y = y, c.act = act;
+  int rest = g->ci & 7;
+  int lanes[8];
+  for (int i = 0; i < 8; i++) lanes[i] = i < rest ? -1 : 0;
+  c.tail_mask = _mm256_loadu_si256((const __m256i *)lanes);
+  int rows = g->n * g->oh;
+  int tasks = imin(rows, topk_get_threads() * 4);
+  if (tasks < 1) return 0;
+  c.rows_per_task = (rows + tasks - 1) / tasks;
+  tasks = (rows + c.rows_per_task - 1) / c.rows_per_task;
+  parallel_for(tasks, dw_task, &c);
+  return 0;
+}

@@ -1,0 +1,106 @@
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { type ConvGeometry, type ConvGradAttrs, convGeometry } from '../conv-geometry.js';
+import { kernelIo, size } from '../kernel-io.js';
+import { nativeKernels, noteNativeCall } from './native-kernels.js';
+
+/** Activation codes of the native kernels; fused activations outside this map use the stock kernel. */
+export const NATIVE_ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
+
+type KernelArgs = Parameters<KernelFunc>[0];
+
+interface ConvAttrs extends ConvGradAttrs {
+  readonly dataFormat?: string;
+  readonly activation?: string;
+  readonly leakyreluAlpha?: number;
+}
+
+export function stockKernel(kernelName: string): KernelConfig {
+  const stock = tf.getKernel(kernelName, 'wasm');
+  if (stock === undefined) throw new Error(`The wasm backend has no '${kernelName}' kernel to extend`);
+  return stock;
+}
+
+function geometryArgs(g: ConvGeometry): number[] {
+  return [
+    g.batch,
+    g.inH,
+    g.inW,
+    g.inC,
+    g.outH,
+    g.outW,
+    g.outC,
+    g.kH,
+    g.kW,
+    g.strideH,
+    g.strideW,
+    g.dilationH,
+    g.dilationW,
+    g.padTop,
+    g.padLeft,
+  ];
+}
+
+/** The activation code for a fused kernel's attributes, or undefined when the native kernels lack it. */
+function activationCode(attrs: ConvAttrs): number | undefined {
+  return NATIVE_ACTIVATIONS[attrs.activation ?? 'linear'];
+}
+
+/** True when a fused kernel's optional bias is absent or one value per output channel. */
+export function biasFits(bias: TensorInfo | undefined, channels: number): boolean {
+  return bias === undefined || (bias.dtype === 'float32' && size(bias.shape) === channels);
+}
+
+/**
+ * Conv2D / FusedConv2D (and their depthwise twins) on wasm through topk's native kernels when they are
+ * loaded and the call is one they cover (float32 NHWC, bias per channel, linear/relu/relu6, depthwise
+ * channel multiplier 1); every other call goes to tfjs-wasm's own kernel (XNNPACK).
+ */
+function convKernel(kernelName: string, depthwise: boolean, fused: boolean): KernelConfig {
+  const stock = stockKernel(kernelName);
+  const kernelFunc = (args: KernelArgs): TensorInfo | TensorInfo[] => {
+    const native = nativeKernels();
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+    const attrs = args.attrs as unknown as ConvAttrs;
+    const act = fused ? activationCode(attrs) : 0;
+    if (
+      native === undefined ||
+      x === undefined ||
+      filter === undefined ||
+      x.dtype !== 'float32' ||
+      filter.dtype !== 'float32' ||
+      (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') ||
+      act === undefined ||
+      preluActivationWeights !== undefined ||
+      (depthwise && (filter.shape[3] !== 1 || (filter.shape[0] as number) * (filter.shape[1] as number) > 64))
+    ) {
+      return stock.kernelFunc(args);
+    }
+    const g = convGeometry(x.shape, filter.shape, attrs, depthwise);
+    if (!biasFits(fused ? bias : undefined, g.outC)) return stock.kernelFunc(args);
+    const io = kernelIo('wasm', args.backend);
+    const y = io.alloc([g.batch, g.outH, g.outW, g.outC], 'float32', false);
+    const biasPointer = fused && bias !== undefined ? io.pointer(bias) : -1;
+    const run = depthwise ? native.depthwise2d : native.conv2d;
+    const extra = depthwise ? [act] : [act, 0];
+    run(
+      io.heapBytes(),
+      io.pointer(x),
+      io.pointer(filter),
+      biasPointer,
+      io.pointer(y),
+      ...geometryArgs(g),
+      ...extra,
+    );
+    noteNativeCall();
+    return y;
+  };
+  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as KernelFunc };
+}
+
+export const nativeConv2dKernel = (): KernelConfig => convKernel('Conv2D', false, false);
+export const nativeFusedConv2dKernel = (): KernelConfig => convKernel('FusedConv2D', false, true);
+export const nativeDepthwiseConv2dKernel = (): KernelConfig =>
+  convKernel('DepthwiseConv2dNative', true, false);
+export const nativeFusedDepthwiseConv2dKernel = (): KernelConfig =>
+  convKernel('FusedDepthwiseConv2D', true, true);
