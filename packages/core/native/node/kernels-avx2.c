@@ -434,68 +434,138 @@ typedef struct {
   __m256i tail_mask;
 } dw_ctx;
 
-static void dw_task(void *p, int task) {
-  dw_ctx *c = (dw_ctx *)p;
+/* One output pixel, any filter size and border: the taps inside the image, then all channels. */
+static void dw_pixel(const dw_ctx *c, int b, int oy, int ox) {
   const topk_conv_geom *g = &c->g;
-  const int C = g->ci, rows = g->n * g->oh, full = C & ~7;
-  int r0 = task * c->rows_per_task, r1 = imin(r0 + c->rows_per_task, rows);
+  const int C = g->ci, full = C & ~7;
+  float *out = c->y + (((size_t)b * g->oh + oy) * g->ow + ox) * C;
+  /* the taps inside the image, as input and weight pointers at channel 0 */
+  const float *xs[TOPK_DEPTHWISE_MAX_TAPS], *ws[TOPK_DEPTHWISE_MAX_TAPS];
+  int taps = 0;
+  for (int ky = 0; ky < g->kh; ky++) {
+    int iy = oy * g->sh - g->pt + ky * g->dh;
+    if (iy < 0 || iy >= g->h) continue;
+    for (int kx = 0; kx < g->kw; kx++) {
+      int ix = ox * g->sw - g->pl + kx * g->dw;
+      if (ix < 0 || ix >= g->w) continue;
+      xs[taps] = c->x + (((size_t)b * g->h + iy) * g->w + ix) * C;
+      ws[taps] = c->w + (size_t)(ky * g->kw + kx) * C;
+      taps++;
+    }
+  }
+  int c0 = 0;
+  /* four independent accumulators hide the FMA latency */
+  for (; c0 + 32 <= C; c0 += 32) {
+    __m256 a0, a1, a2, a3;
+    if (c->bias != NULL) {
+      a0 = _mm256_loadu_ps(c->bias + c0), a1 = _mm256_loadu_ps(c->bias + c0 + 8);
+      a2 = _mm256_loadu_ps(c->bias + c0 + 16), a3 = _mm256_loadu_ps(c->bias + c0 + 24);
+    } else {
+      a0 = a1 = a2 = a3 = _mm256_setzero_ps();
+    }
+    for (int t = 0; t < taps; t++) {
+      const float *xv = xs[t] + c0, *wv = ws[t] + c0;
+      a0 = _mm256_fmadd_ps(_mm256_loadu_ps(xv), _mm256_loadu_ps(wv), a0);
+      a1 = _mm256_fmadd_ps(_mm256_loadu_ps(xv + 8), _mm256_loadu_ps(wv + 8), a1);
+      a2 = _mm256_fmadd_ps(_mm256_loadu_ps(xv + 16), _mm256_loadu_ps(wv + 16), a2);
+      a3 = _mm256_fmadd_ps(_mm256_loadu_ps(xv + 24), _mm256_loadu_ps(wv + 24), a3);
+    }
+    _mm256_storeu_ps(out + c0, activate(a0, c->act));
+    _mm256_storeu_ps(out + c0 + 8, activate(a1, c->act));
+    _mm256_storeu_ps(out + c0 + 16, activate(a2, c->act));
+    _mm256_storeu_ps(out + c0 + 24, activate(a3, c->act));
+  }
+  for (; c0 < full; c0 += 8) {
+    __m256 a0 = c->bias != NULL ? _mm256_loadu_ps(c->bias + c0) : _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    int t = 0;
+    for (; t + 2 <= taps; t += 2) {
+      a0 = _mm256_fmadd_ps(_mm256_loadu_ps(xs[t] + c0), _mm256_loadu_ps(ws[t] + c0), a0);
+      a1 = _mm256_fmadd_ps(_mm256_loadu_ps(xs[t + 1] + c0), _mm256_loadu_ps(ws[t + 1] + c0), a1);
+    }
+    if (t < taps) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(xs[t] + c0), _mm256_loadu_ps(ws[t] + c0), a0);
+    _mm256_storeu_ps(out + c0, activate(_mm256_add_ps(a0, a1), c->act));
+  }
+  if (c0 < C) {
+    const __m256i m = c->tail_mask;
+    __m256 a0 = c->bias != NULL ? _mm256_maskload_ps(c->bias + c0, m) : _mm256_setzero_ps();
+    for (int t = 0; t < taps; t++)
+      a0 = _mm256_fmadd_ps(_mm256_maskload_ps(xs[t] + c0, m), _mm256_maskload_ps(ws[t] + c0, m), a0);
+    _mm256_maskstore_ps(out + c0, m, activate(a0, c->act));
+  }
+}
+
+/*
+ * Interior pixels [ox0, ox1) of an output row of a 3x3 filter whose three input rows are all inside the
+ * image: each block of 8 channels keeps its 9 weights in registers and computes 4 pixels at a time.
+ */
+static void dw_row_3x3(const dw_ctx *c, int b, int oy, int ox0, int ox1) {
+  const topk_conv_geom *g = &c->g;
+  const int C = g->ci;
+  const size_t step = (size_t)g->sw * C, tap_x = (size_t)g->dw * C;
+  const float *rows[3];
+  for (int ky = 0; ky < 3; ky++)
+    rows[ky] = c->x + (((size_t)b * g->h + oy * g->sh - g->pt + ky * g->dh) * g->w + (ox0 * g->sw - g->pl)) * C;
+  float *out_row = c->y + (((size_t)b * g->oh + oy) * g->ow + ox0) * C;
+  const int n = ox1 - ox0;
+  for (int c0 = 0; c0 < C; c0 += 8) {
+    const int tail = c0 + 8 > C;
+    const __m256i m = tail ? c->tail_mask : _mm256_set1_epi32(-1);
+    __m256 w[9];
+    for (int t = 0; t < 9; t++) w[t] = _mm256_maskload_ps(c->w + (size_t)t * C + c0, m);
+    const __m256 bias = c->bias != NULL ? _mm256_maskload_ps(c->bias + c0, m) : _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+      __m256 a0 = bias, a1 = bias, a2 = bias, a3 = bias;
+      for (int ky = 0; ky < 3; ky++) {
+        const float *r = rows[ky] + (size_t)i * step + c0;
+        for (int kx = 0; kx < 3; kx++) {
+          const float *q = r + kx * tap_x;
+          const __m256 wt = w[ky * 3 + kx];
+          a0 = _mm256_fmadd_ps(_mm256_maskload_ps(q, m), wt, a0);
+          a1 = _mm256_fmadd_ps(_mm256_maskload_ps(q + step, m), wt, a1);
+          a2 = _mm256_fmadd_ps(_mm256_maskload_ps(q + 2 * step, m), wt, a2);
+          a3 = _mm256_fmadd_ps(_mm256_maskload_ps(q + 3 * step, m), wt, a3);
+        }
+      }
+      float *o = out_row + (size_t)i * C + c0;
+      _mm256_maskstore_ps(o, m, activate(a0, c->act));
+      _mm256_maskstore_ps(o + C, m, activate(a1, c->act));
+      _mm256_maskstore_ps(o + 2 * C, m, activate(a2, c->act));
+      _mm256_maskstore_ps(o + 3 * C, m, activate(a3, c->act));
+    }
+    for (; i < n; i++) {
+      __m256 a0 = bias;
+      for (int ky = 0; ky < 3; ky++) {
+        const float *r = rows[ky] + (size_t)i * step + c0;
+        for (int kx = 0; kx < 3; kx++) a0 = _mm256_fmadd_ps(_mm256_maskload_ps(r + kx * tap_x, m), w[ky * 3 + kx], a0);
+      }
+      _mm256_maskstore_ps(out_row + (size_t)i * C + c0, m, activate(a0, c->act));
+    }
+  }
+}
+
+static void dw_task(void *p, int task) {
+  const dw_ctx *c = (const dw_ctx *)p;
+  const topk_conv_geom *g = &c->g;
+  const int rows = g->n * g->oh;
+  const int r0 = task * c->rows_per_task, r1 = imin(r0 + c->rows_per_task, rows);
+  /* output columns whose three input columns are all inside the image */
+  int ox0 = 0, ox1 = 0;
+  if (g->kh == 3 && g->kw == 3) {
+    while (ox0 < g->ow && ox0 * g->sw - g->pl < 0) ox0++;
+    ox1 = ox0;
+    while (ox1 < g->ow && ox1 * g->sw - g->pl + 2 * g->dw < g->w) ox1++;
+  }
   for (int row = r0; row < r1; row++) {
-    int oy = row % g->oh, b = row / g->oh;
-    for (int ox = 0; ox < g->ow; ox++) {
-      float *out = c->y + (((size_t)b * g->oh + oy) * g->ow + ox) * C;
-      /* the taps inside the image, as input and weight pointers at channel 0 */
-      const float *xs[TOPK_DEPTHWISE_MAX_TAPS], *ws[TOPK_DEPTHWISE_MAX_TAPS];
-      int taps = 0;
-      for (int ky = 0; ky < g->kh; ky++) {
-        int iy = oy * g->sh - g->pt + ky * g->dh;
-        if (iy < 0 || iy >= g->h) continue;
-        for (int kx = 0; kx < g->kw; kx++) {
-          int ix = ox * g->sw - g->pl + kx * g->dw;
-          if (ix < 0 || ix >= g->w) continue;
-          xs[taps] = c->x + (((size_t)b * g->h + iy) * g->w + ix) * C;
-          ws[taps] = c->w + (size_t)(ky * g->kw + kx) * C;
-          taps++;
-        }
-      }
-      int c0 = 0;
-      /* four independent accumulators hide the FMA latency */
-      for (; c0 + 32 <= C; c0 += 32) {
-        __m256 a0, a1, a2, a3;
-        if (c->bias != NULL) {
-          a0 = _mm256_loadu_ps(c->bias + c0), a1 = _mm256_loadu_ps(c->bias + c0 + 8);
-          a2 = _mm256_loadu_ps(c->bias + c0 + 16), a3 = _mm256_loadu_ps(c->bias + c0 + 24);
-        } else {
-          a0 = a1 = a2 = a3 = _mm256_setzero_ps();
-        }
-        for (int t = 0; t < taps; t++) {
-          const float *xv = xs[t] + c0, *wv = ws[t] + c0;
-          a0 = _mm256_fmadd_ps(_mm256_loadu_ps(xv), _mm256_loadu_ps(wv), a0);
-          a1 = _mm256_fmadd_ps(_mm256_loadu_ps(xv + 8), _mm256_loadu_ps(wv + 8), a1);
-          a2 = _mm256_fmadd_ps(_mm256_loadu_ps(xv + 16), _mm256_loadu_ps(wv + 16), a2);
-          a3 = _mm256_fmadd_ps(_mm256_loadu_ps(xv + 24), _mm256_loadu_ps(wv + 24), a3);
-        }
-        _mm256_storeu_ps(out + c0, activate(a0, c->act));
-        _mm256_storeu_ps(out + c0 + 8, activate(a1, c->act));
-        _mm256_storeu_ps(out + c0 + 16, activate(a2, c->act));
-        _mm256_storeu_ps(out + c0 + 24, activate(a3, c->act));
-      }
-      for (; c0 < full; c0 += 8) {
-        __m256 a0 = c->bias != NULL ? _mm256_loadu_ps(c->bias + c0) : _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
-        int t = 0;
-        for (; t + 2 <= taps; t += 2) {
-          a0 = _mm256_fmadd_ps(_mm256_loadu_ps(xs[t] + c0), _mm256_loadu_ps(ws[t] + c0), a0);
-          a1 = _mm256_fmadd_ps(_mm256_loadu_ps(xs[t + 1] + c0), _mm256_loadu_ps(ws[t + 1] + c0), a1);
-        }
-        if (t < taps) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(xs[t] + c0), _mm256_loadu_ps(ws[t] + c0), a0);
-        _mm256_storeu_ps(out + c0, activate(_mm256_add_ps(a0, a1), c->act));
-      }
-      if (c0 < C) {
-        const __m256i m = c->tail_mask;
-        __m256 a0 = c->bias != NULL ? _mm256_maskload_ps(c->bias + c0, m) : _mm256_setzero_ps();
-        for (int t = 0; t < taps; t++)
-          a0 = _mm256_fmadd_ps(_mm256_maskload_ps(xs[t] + c0, m), _mm256_maskload_ps(ws[t] + c0, m), a0);
-        _mm256_maskstore_ps(out + c0, m, activate(a0, c->act));
-      }
+    const int oy = row % g->oh, b = row / g->oh;
+    const int top = oy * g->sh - g->pt;
+    const int rows_inside = top >= 0 && top + 2 * g->dh < g->h;
+    if (ox1 > ox0 && rows_inside) {
+      for (int ox = 0; ox < ox0; ox++) dw_pixel(c, b, oy, ox);
+      dw_row_3x3(c, b, oy, ox0, ox1);
+      for (int ox = ox1; ox < g->ow; ox++) dw_pixel(c, b, oy, ox);
+    } else {
+      for (int ox = 0; ox < g->ow; ox++) dw_pixel(c, b, oy, ox);
     }
   }
 }
