@@ -5,6 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from './errors.js';
 import { fixedValues as values } from './fixed-values.js';
 import { fuseForInference } from './fuse-for-inference.js';
+import {
+  nativeCallCount,
+  prepareNativeKernels,
+  setNativeKernelsEnabled,
+} from './kernels/native/native-kernels.js';
 import { selectBackend } from './select-backend.js';
 
 type Node = tfl.SymbolicTensor;
@@ -143,6 +148,7 @@ describe('fuseForInference', () => {
       foldedActivations: 1,
       foldedPaddings: 0,
       layersAsIs: 0,
+      invertedResidualBlocks: 0,
     });
     const xs = [-1, 0.1, 1, 2.5, 10];
     const y = fused.predict(tf.tensor4d(xs, [5, 1, 1, 1])) as tf.Tensor;
@@ -166,6 +172,7 @@ describe('fuseForInference', () => {
       foldedActivations: 5,
       foldedPaddings: 1,
       layersAsIs: 8,
+      invertedResidualBlocks: 0,
     });
     const flatExpected = (expected as number[][]).flat();
     expectClose((actual as number[][]).flat(), flatExpected);
@@ -231,6 +238,49 @@ describe('fuseForInference', () => {
     const { expected, actual } = compareWithPredict(model);
     const flatExpected = (expected as number[][]).flat();
     expectClose((actual as number[][]).flat(), flatExpected);
+    await tf.setBackend('cpu');
+  });
+
+  it('runs MobileNetV2 inverted residual blocks as one native call each on wasm, equal to model.predict', async () => {
+    const status = await prepareNativeKernels();
+    const conv = (x: Node, filters: number, activation?: 'relu6') => {
+      const y = bn(tfl.layers.conv2d({ filters, kernelSize: 1, useBias: false }).apply(x) as Node);
+      return activation ? relu6(y) : y;
+    };
+    const depthwise = (x: Node, strides: number) =>
+      relu6(
+        bn(
+          tfl.layers
+            .depthwiseConv2d({ kernelSize: 3, strides, padding: 'same', useBias: false })
+            .apply(x) as Node,
+        ),
+      );
+    // Three blocks: no expansion (t = 1), expansion with stride 2 and 13 output channels, and a residual
+    // block (Add of its input) with an odd hidden width.
+    const input = tfl.input({ shape: [11, 9, 5] });
+    const first = conv(depthwise(input, 1), 8);
+    const second = conv(depthwise(conv(first, 20, 'relu6'), 2), 13);
+    const third = tfl.layers.add().apply([second, conv(depthwise(conv(second, 30, 'relu6'), 1), 13)]) as Node;
+    const model = tfl.model({ inputs: input, outputs: third });
+    setWeights(model, 11);
+    const x = tf.tensor(values(3 * 11 * 9 * 5, 4, -2, 2), [3, 11, 9, 5]);
+    const expected = (model.predict(x) as tf.Tensor).arraySync() as number[][][][];
+    await selectBackend({ backend: 'wasm', purpose: 'predict' });
+    const plan = fuseForInference(model);
+    expect(plan.report.invertedResidualBlocks).toBe(3);
+    for (const native of status.ok ? [true, false] : [false]) {
+      setNativeKernelsEnabled(native);
+      const calls = nativeCallCount();
+      const y = plan.predict(x) as tf.Tensor;
+      // three blocks natively; without the native kernels their convolutions run one by one on XNNPACK
+      if (native) expect(nativeCallCount() - calls).toBe(3);
+      else expect(nativeCallCount()).toBe(calls);
+      expectClose((y.arraySync() as number[][][][]).flat(3), expected.flat(3));
+      tf.dispose(y);
+    }
+    setNativeKernelsEnabled(true);
+    plan.dispose();
+    tf.dispose(x);
     await tf.setBackend('cpu');
   });
 });

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError } from './errors.js';
+import {
+  canRunInvertedResidual,
+  INVERTED_RESIDUAL_KERNEL,
+  type InvertedResidualAttrs,
+} from './kernels/native/native-conv-kernels.js';
 
 /** Options of {@link fuseForInference}. */
 export interface FuseForInferenceOptions {
@@ -25,6 +30,12 @@ export interface FusionReport {
   readonly foldedPaddings: number;
   /** Layers run as they are, through their own `call` in inference mode. */
   readonly layersAsIs: number;
+  /**
+   * MobileNetV2 inverted residual blocks (1x1 expansion → depthwise → 1x1 projection [→ + input], each
+   * fused as above) that run as one native call, image by image, when topk's native kernels are loaded
+   * on the wasm backend (see `selectBackend`); elsewhere their fused convolutions run one by one.
+   */
+  readonly invertedResidualBlocks: number;
 }
 
 /**
@@ -215,6 +226,59 @@ function runFused(op: FusedConv, x: tf.Tensor): tf.Tensor {
   return tf.fused.depthwiseConv2d({ ...common, pad: op.pad as 'same' | 'valid' });
 }
 
+/** An inverted residual block: fused convolutions whose intermediate outputs feed only the next one. */
+interface Block {
+  readonly input: SymbolicTensor;
+  readonly expand: FusedConv | undefined;
+  readonly depthwise: FusedConv;
+  readonly project: FusedConv;
+  readonly residual: boolean;
+}
+
+const samePadOrValid = (op: FusedConv): boolean => op.pad === 'same' || op.pad === 'valid';
+
+const isPointwise = (op: FusedConv): boolean =>
+  op.kind === 'conv' &&
+  op.filter.shape[0] === 1 &&
+  op.filter.shape[1] === 1 &&
+  op.strides[0] === 1 &&
+  op.strides[1] === 1 &&
+  samePadOrValid(op);
+
+const isPlainDepthwise = (op: FusedConv): boolean =>
+  op.kind === 'depthwise' &&
+  op.filter.shape[3] === 1 &&
+  op.filter.shape[0] * op.filter.shape[1] <= 64 &&
+  op.dilations[0] === 1 &&
+  op.dilations[1] === 1 &&
+  samePadOrValid(op);
+
+function blockAttrs(block: Block): InvertedResidualAttrs {
+  return {
+    strides: block.depthwise.strides,
+    pad: block.depthwise.pad as 'same' | 'valid',
+    expandActivation: block.expand?.activation ?? 'linear',
+    depthwiseActivation: block.depthwise.activation,
+    projectActivation: block.project.activation,
+    residual: block.residual,
+  };
+}
+
+function runBlock(block: Block, x: tf.Tensor): tf.Tensor {
+  const inputs: Record<string, tf.Tensor> = {
+    x,
+    depthwiseFilter: block.depthwise.filter,
+    projectFilter: block.project.filter,
+  };
+  if (block.expand !== undefined) {
+    inputs.expandFilter = block.expand.filter;
+    if (block.expand.bias !== undefined) inputs.expandBias = block.expand.bias;
+  }
+  if (block.depthwise.bias !== undefined) inputs.depthwiseBias = block.depthwise.bias;
+  if (block.project.bias !== undefined) inputs.projectBias = block.project.bias;
+  return tf.engine().runKernel(INVERTED_RESIDUAL_KERNEL, inputs, blockAttrs(block) as never) as tf.Tensor;
+}
+
 /** A layers model's graph: `inputs`, `outputs` and the symbolic tensors between them. */
 interface Graph {
   readonly inputs: readonly SymbolicTensor[];
@@ -255,9 +319,11 @@ export function fuseForInference(
     foldedActivations: 0,
     foldedPaddings: 0,
     layersAsIs: 0,
+    invertedResidualBlocks: 0,
   };
   const owned: tf.Tensor[] = [];
   const fusions = new Map<string, Fusion>();
+  const blocks = new Map<string, Block>();
   const graphs = new Map<Layer, Graph>();
 
   const graphOf = (container: tfl.LayersModel): Graph => {
@@ -364,9 +430,55 @@ export function fuseForInference(
       counts.fusedConvolutions++;
       fusions.set(callKey(t), { input, op });
     }
+    if (fuse) planBlocks(calls, onlyFeeds);
+  }
+
+  // Inverted residual blocks over the fused convolutions: expand (optional) → depthwise → project, each
+  // intermediate output feeding only the next step; then `Add(input, block)` folds in as the residual.
+  function planBlocks(calls: readonly SymbolicTensor[], onlyFeeds: (t: SymbolicTensor) => boolean): void {
+    for (const t of calls) {
+      const project = fusions.get(callKey(t));
+      if (project === undefined || !isPointwise(project.op) || !onlyFeeds(project.input)) continue;
+      const depthwise = fusions.get(callKey(project.input));
+      if (depthwise === undefined || !isPlainDepthwise(depthwise.op)) continue;
+      const expand = fusions.get(callKey(depthwise.input));
+      const expanded = expand !== undefined && isPointwise(expand.op) && onlyFeeds(depthwise.input);
+      blocks.set(callKey(t), {
+        input: expanded ? expand.input : depthwise.input,
+        expand: expanded ? expand.op : undefined,
+        depthwise: depthwise.op,
+        project: project.op,
+        residual: false,
+      });
+      counts.invertedResidualBlocks++;
+    }
+    for (const t of calls) {
+      if (t.sourceLayer.getClassName() !== 'Add' || t.inputs.length !== 2) continue;
+      const [a, b] = t.inputs as [SymbolicTensor, SymbolicTensor];
+      for (const [skip, body] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        const block = blocks.get(callKey(body));
+        if (
+          block !== undefined &&
+          !block.residual &&
+          block.input === skip &&
+          onlyFeeds(body) &&
+          JSON.stringify(body.shape) === JSON.stringify(skip.shape)
+        ) {
+          blocks.set(callKey(t), { ...block, residual: true });
+          break;
+        }
+      }
+    }
   }
 
   const root = graphOf(model);
+
+  // Decided per call: the backend and the native kernels may change after planning.
+  const runsNatively = (block: Block): boolean =>
+    tf.getBackend() === 'wasm' && canRunInvertedResidual(blockAttrs(block));
 
   function evaluate(graph: Graph, feeds: readonly tf.Tensor[]): tf.Tensor[] {
     const values = new Map<string, tf.Tensor[]>();
@@ -378,8 +490,11 @@ export function fuseForInference(
       let outputs = values.get(key);
       if (outputs === undefined) {
         const fusion = fusions.get(key);
+        const block = blocks.get(key);
         const layer = t.sourceLayer;
-        if (fusion !== undefined) {
+        if (block !== undefined && runsNatively(block)) {
+          outputs = [runBlock(block, valueFor(block.input))];
+        } else if (fusion !== undefined) {
           outputs = [runFused(fusion.op, valueFor(fusion.input))];
         } else {
           const inputs = t.inputs.map(valueFor);

@@ -25,6 +25,7 @@ import {
   nativeDepthwiseConv2dKernel,
   nativeFusedConv2dKernel,
   nativeFusedDepthwiseConv2dKernel,
+  nativeInvertedResidualKernel,
 } from './kernels/native/native-conv-kernels.js';
 import { oneHotKernel } from './kernels/one-hot-kernel.js';
 import { avgPoolGradKernel, maxPoolGradKernel } from './kernels/pool-grad.js';
@@ -91,6 +92,7 @@ const supplied: Record<string, readonly ((name: 'cpu' | 'wasm') => tf.KernelConf
     nativeFusedConv2dKernel,
     nativeDepthwiseConv2dKernel,
     nativeFusedDepthwiseConv2dKernel,
+    nativeInvertedResidualKernel,
     concatKernel,
     splitKernel,
     oneHotKernel,

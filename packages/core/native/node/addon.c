@@ -12,7 +12,7 @@
 
 #include "kernels-avx2.h"
 
-#define MAX_ARGS 24
+#define MAX_ARGS 32
 
 typedef struct {
   uint8_t *base;
@@ -137,6 +137,44 @@ static napi_value depthwise2d(napi_env env, napi_callback_info info) {
   return undefined_value(env);
 }
 
+/* invertedResidual(heap, x, we | -1, be | -1, wd, bd | -1, wp, bp | -1, y,
+ *                  n, h, w, ci, hidden, co, kh, kw, sh, sw, pt, pl, oh, ow, actE, actD, actP, residual) */
+static napi_value inverted_residual(napi_env env, napi_callback_info info) {
+  heap_view heap;
+  int64_t v[26];
+  if (!read_args(env, info, 26, &heap, v)) return NULL;
+  topk_ir_geom g;
+  int *f[] = {&g.n, &g.h, &g.w, &g.ci, &g.hidden, &g.co, &g.kh, &g.kw, &g.sh, &g.sw, &g.pt, &g.pl, &g.oh, &g.ow,
+              &g.act_expand, &g.act_depthwise, &g.act_project, &g.residual};
+  for (int i = 0; i < 18; i++) {
+    if (v[8 + i] < 0 || v[8 + i] > 0x7fffffff) {
+      throw_error(env, "block sizes must be non-negative int32");
+      return NULL;
+    }
+    *f[i] = (int)v[8 + i];
+  }
+  if (g.sh < 1 || g.sw < 1 || (g.residual && (g.co != g.ci || g.oh != g.h || g.ow != g.w))) {
+    throw_error(env, "bad block geometry (strides >= 1; a residual block keeps its shape)");
+    return NULL;
+  }
+  int expand = v[1] >= 0, hidden = expand ? g.hidden : g.ci;
+  int ok = 1;
+  const float *x = tensor_at(env, &heap, v[0], (int64_t)g.n * g.h * g.w * g.ci, &ok);
+  const float *we = expand ? tensor_at(env, &heap, v[1], (int64_t)g.ci * hidden, &ok) : NULL;
+  const float *be = expand && v[2] >= 0 ? tensor_at(env, &heap, v[2], hidden, &ok) : NULL;
+  const float *wd = tensor_at(env, &heap, v[3], (int64_t)g.kh * g.kw * hidden, &ok);
+  const float *bd = v[4] >= 0 ? tensor_at(env, &heap, v[4], hidden, &ok) : NULL;
+  const float *wp = tensor_at(env, &heap, v[5], (int64_t)hidden * g.co, &ok);
+  const float *bp = v[6] >= 0 ? tensor_at(env, &heap, v[6], g.co, &ok) : NULL;
+  float *y = tensor_at(env, &heap, v[7], (int64_t)g.n * g.oh * g.ow * g.co, &ok);
+  if (!ok) return NULL;
+  if (topk_inverted_residual(x, we, be, wd, bd, wp, bp, y, &g) != 0) {
+    throw_error(env, "invertedResidual ran out of memory (or its depthwise filter has over 64 taps)");
+    return NULL;
+  }
+  return undefined_value(env);
+}
+
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -174,6 +212,7 @@ NAPI_MODULE_INIT() {
   export_function(env, exports, "conv2d", conv2d);
   export_function(env, exports, "conv2dFilterGrad", conv2d_filter_grad);
   export_function(env, exports, "depthwise2d", depthwise2d);
+  export_function(env, exports, "invertedResidual", inverted_residual);
   export_function(env, exports, "setThreads", set_threads);
   return exports;
 }

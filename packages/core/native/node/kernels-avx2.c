@@ -214,9 +214,11 @@ static void pack_b(const float *w, float *bp, int K, int N, int trans) {
 
 typedef struct {
   const float *x, *bp, *bias, *zeros;
+  const float *residual; /* added to the activated output when not NULL, same layout as y */
   const float **ptr_buf; /* per task: taps * MR row pointers */
   float *y;
   topk_conv_geom g;
+  float *bias_storage; /* owned copy of the bias, padded to whole panels */
   int act, M, K, taps, mtiles, npanels, tiles_per_task;
 } fwd_ctx;
 
@@ -253,6 +255,18 @@ static void fwd_task(void *p, int task) {
         float *out = c->y + (size_t)(m0 + r) * g->co + n0;
         __m256 v0 = activate(_mm256_add_ps(acc.v[r][0], bias0), c->act);
         __m256 v1 = activate(_mm256_add_ps(acc.v[r][1], bias1), c->act);
+        if (c->residual != NULL) {
+          const float *res = c->residual + (size_t)(m0 + r) * g->co + n0;
+          if (cols == NR) {
+            v0 = _mm256_add_ps(v0, _mm256_loadu_ps(res));
+            v1 = _mm256_add_ps(v1, _mm256_loadu_ps(res + 8));
+          } else {
+            float tmp[NR] = {0};
+            for (int q = 0; q < cols; q++) tmp[q] = res[q];
+            v0 = _mm256_add_ps(v0, _mm256_loadu_ps(tmp));
+            v1 = _mm256_add_ps(v1, _mm256_loadu_ps(tmp + 8));
+          }
+        }
         if (cols == NR) {
           _mm256_storeu_ps(out, v0);
           _mm256_storeu_ps(out + 8, v1);
@@ -267,37 +281,52 @@ static void fwd_task(void *p, int task) {
   }
 }
 
-int topk_conv_forward(const float *x, const float *w, const float *bias, float *y, const topk_conv_geom *g,
-                      int act, int trans_w) {
-  fwd_ctx c;
-  c.g = *g;
-  c.taps = g->kh * g->kw;
-  c.K = c.taps * g->ci;
-  c.M = g->n * g->oh * g->ow;
-  c.npanels = (g->co + NR - 1) / NR;
-  c.mtiles = (c.M + MR - 1) / MR;
-  c.x = x;
-  c.y = y;
-  c.act = act;
-  float *bp = alloc_floats((size_t)c.npanels * c.K * NR);
+/* Packs the filter and allocates what fwd_task needs for `tasks` tasks; -1 when memory runs out. */
+static int fwd_prepare(fwd_ctx *c, const float *w, const float *bias, const topk_conv_geom *g, int act,
+                       int trans_w, int tasks) {
+  memset(c, 0, sizeof *c);
+  c->g = *g;
+  c->taps = g->kh * g->kw;
+  c->K = c->taps * g->ci;
+  c->M = g->n * g->oh * g->ow;
+  c->npanels = (g->co + NR - 1) / NR;
+  c->mtiles = (c->M + MR - 1) / MR;
+  c->act = act;
+  float *bp = alloc_floats((size_t)c->npanels * c->K * NR);
   float *zeros = calloc((size_t)g->ci + 1, sizeof(float));
-  float *bias_pad = calloc((size_t)c.npanels * NR, sizeof(float));
-  int threads = topk_get_threads();
-  int tasks = imax(1, imin(c.mtiles, threads * 8));
-  c.tiles_per_task = (c.mtiles + tasks - 1) / tasks;
-  tasks = c.mtiles == 0 ? 0 : (c.mtiles + c.tiles_per_task - 1) / c.tiles_per_task;
-  c.ptr_buf = malloc(sizeof(float *) * (size_t)imax(tasks, 1) * c.taps * MR);
-  if (bp == NULL || zeros == NULL || bias_pad == NULL || c.ptr_buf == NULL) {
-    free(bp), free(zeros), free(bias_pad), free((void *)c.ptr_buf);
+  float *bias_pad = calloc((size_t)c->npanels * NR, sizeof(float));
+  c->ptr_buf = malloc(sizeof(float *) * (size_t)imax(tasks, 1) * c->taps * MR);
+  c->bp = bp;
+  c->zeros = zeros;
+  c->bias = bias != NULL ? bias_pad : NULL;
+  if (bp == NULL || zeros == NULL || bias_pad == NULL || c->ptr_buf == NULL) {
+    free(bp), free(zeros), free(bias_pad), free((void *)c->ptr_buf);
     return -1;
   }
   if (bias != NULL) memcpy(bias_pad, bias, sizeof(float) * (size_t)g->co);
-  pack_b(w, bp, c.K, g->co, trans_w);
-  c.bp = bp;
-  c.zeros = zeros;
-  c.bias = bias != NULL ? bias_pad : NULL;
+  c->bias_storage = bias_pad;
+  pack_b(w, bp, c->K, g->co, trans_w);
+  return 0;
+}
+
+static void fwd_release(fwd_ctx *c) {
+  free((void *)c->bp), free((void *)c->zeros), free(c->bias_storage), free((void *)c->ptr_buf);
+}
+
+int topk_conv_forward(const float *x, const float *w, const float *bias, float *y, const topk_conv_geom *g,
+                      int act, int trans_w) {
+  int threads = topk_get_threads();
+  int mtiles = (g->n * g->oh * g->ow + MR - 1) / MR;
+  int tasks = imax(1, imin(mtiles, threads * 8));
+  int per_task = (mtiles + tasks - 1) / tasks;
+  tasks = mtiles == 0 ? 0 : (mtiles + per_task - 1) / per_task;
+  fwd_ctx c;
+  if (fwd_prepare(&c, w, bias, g, act, trans_w, tasks) != 0) return -1;
+  c.x = x;
+  c.y = y;
+  c.tiles_per_task = per_task;
   if (tasks > 0) parallel_for(tasks, fwd_task, &c);
-  free(bp), free(zeros), free(bias_pad), free((void *)c.ptr_buf);
+  fwd_release(&c);
   return 0;
 }
 
@@ -587,4 +616,83 @@ int topk_depthwise_forward(const float *x, const float *w, const float *bias, fl
   tasks = (rows + c.rows_per_task - 1) / c.rows_per_task;
   parallel_for(tasks, dw_task, &c);
   return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* MobileNetV2 inverted residual block, one image at a time so the expanded tensor stays in cache.       */
+
+typedef struct {
+  const float *x;
+  float *y;
+  fwd_ctx expand, project; /* prepared for one image; expand unused when has_expand is 0 */
+  dw_ctx depthwise;
+  float **bufs; /* per task: expanded [h*w*hidden] then depthwise output [oh*ow*hidden] */
+  const float ***ptr_bufs; /* per task: row pointers for the 1x1 convolutions */
+  int has_expand, residual, images_per_task, n;
+  size_t in_size, expanded_size, out_size;
+} ir_ctx;
+
+static void ir_task(void *p, int task) {
+  const ir_ctx *c = (const ir_ctx *)p;
+  int i0 = task * c->images_per_task, i1 = imin(i0 + c->images_per_task, c->n);
+  float *expanded = c->bufs[task];
+  float *dwout = expanded + c->expanded_size;
+  for (int i = i0; i < i1; i++) {
+    const float *x = c->x + (size_t)i * c->in_size;
+    const float *hidden = x;
+    if (c->has_expand) {
+      fwd_ctx e = c->expand;
+      e.x = x, e.y = expanded, e.ptr_buf = c->ptr_bufs[task], e.tiles_per_task = e.mtiles;
+      fwd_task(&e, 0);
+      hidden = expanded;
+    }
+    dw_ctx d = c->depthwise;
+    d.x = hidden, d.y = dwout, d.rows_per_task = d.g.oh;
+    dw_task(&d, 0);
+    fwd_ctx pr = c->project;
+    pr.x = dwout, pr.y = c->y + (size_t)i * c->out_size, pr.ptr_buf = c->ptr_bufs[task];
+    pr.tiles_per_task = pr.mtiles, pr.residual = c->residual ? x : NULL;
+    fwd_task(&pr, 0);
+  }
+}
+
+int topk_inverted_residual(const float *x, const float *we, const float *be, const float *wd, const float *bd,
+                           const float *wp, const float *bp, float *y, const topk_ir_geom *g) {
+  if (g->kh * g->kw > TOPK_DEPTHWISE_MAX_TAPS) return -1;
+  ir_ctx c;
+  memset(&c, 0, sizeof c);
+  c.x = x, c.y = y, c.n = g->n, c.has_expand = we != NULL, c.residual = g->residual;
+  int hidden = c.has_expand ? g->hidden : g->ci;
+  int tasks = imax(1, imin(topk_get_threads(), g->n));
+  c.images_per_task = (g->n + tasks - 1) / tasks;
+  tasks = g->n == 0 ? 0 : (g->n + c.images_per_task - 1) / c.images_per_task;
+  c.in_size = (size_t)g->h * g->w * g->ci;
+  c.expanded_size = (size_t)g->h * g->w * hidden;
+  c.out_size = (size_t)g->oh * g->ow * g->co;
+  topk_conv_geom ge = {1, g->h, g->w, g->ci, g->h, g->w, hidden, 1, 1, 1, 1, 1, 1, 0, 0};
+  topk_conv_geom gd = {1, g->h, g->w, hidden, g->oh, g->ow, hidden, g->kh, g->kw, g->sh, g->sw, 1, 1, g->pt, g->pl};
+  topk_conv_geom gp = {1, g->oh, g->ow, hidden, g->oh, g->ow, g->co, 1, 1, 1, 1, 1, 1, 0, 0};
+  int ok = 1, expand_ready = 0, project_ready = 0;
+  if (c.has_expand) ok = expand_ready = fwd_prepare(&c.expand, we, be, &ge, g->act_expand, 0, 1) == 0;
+  if (ok) ok = project_ready = fwd_prepare(&c.project, wp, bp, &gp, g->act_project, 0, 1) == 0;
+  c.depthwise.g = gd, c.depthwise.w = wd, c.depthwise.bias = bd, c.depthwise.act = g->act_depthwise;
+  int rest = hidden & 7, lanes[8];
+  for (int i = 0; i < 8; i++) lanes[i] = i < rest ? -1 : 0;
+  c.depthwise.tail_mask = _mm256_loadu_si256((const __m256i *)lanes);
+  float *bufs[MAX_THREADS] = {0};
+  const float **ptr_bufs[MAX_THREADS] = {0};
+  for (int t = 0; t < tasks && ok; t++) {
+    bufs[t] = alloc_floats(c.expanded_size + (size_t)g->oh * g->ow * hidden);
+    ptr_bufs[t] = malloc(sizeof(float *) * MR);
+    ok = bufs[t] != NULL && ptr_bufs[t] != NULL;
+  }
+  if (ok && tasks > 0) {
+    c.bufs = bufs;
+    c.ptr_bufs = ptr_bufs;
+    parallel_for(tasks, ir_task, &c);
+  }
+  for (int t = 0; t < MAX_THREADS; t++) free(bufs[t]), free((void *)ptr_bufs[t]);
+  if (expand_ready) fwd_release(&c.expand);
+  if (project_ready) fwd_release(&c.project);
+  return ok ? 0 : -1;
 }

@@ -37,4 +37,17 @@ int topk_conv_filter_grad(const float *x, const float *dy, float *dw, const topk
 int topk_depthwise_forward(const float *x, const float *w, const float *bias, float *y, const topk_conv_geom *g,
                            int act);
 
+/* A MobileNetV2 inverted residual block: optional 1x1 expansion (ci -> hidden), depthwise kh x kw with
+ * stride and padding (hidden channels), 1x1 projection (hidden -> co), each with its bias and activation,
+ * plus the block's input when `residual` (then co == ci and the output is as large as the input). */
+typedef struct {
+  int n, h, w, ci, hidden, co, kh, kw, sh, sw, pt, pl, oh, ow;
+  int act_expand, act_depthwise, act_project, residual;
+} topk_ir_geom;
+
+/* we/be NULL for a block without expansion (hidden = ci). Returns 0, or -1 (memory, or a filter over
+ * TOPK_DEPTHWISE_MAX_TAPS taps). */
+int topk_inverted_residual(const float *x, const float *we, const float *be, const float *wd, const float *bd,
+                           const float *wp, const float *bp, float *y, const topk_ir_geom *g);
+
 #endif

@@ -104,3 +104,91 @@ export const nativeDepthwiseConv2dKernel = (): KernelConfig =>
   convKernel('DepthwiseConv2dNative', true, false);
 export const nativeFusedDepthwiseConv2dKernel = (): KernelConfig =>
   convKernel('FusedDepthwiseConv2D', true, true);
+
+/** Attributes of {@link INVERTED_RESIDUAL_KERNEL}. */
+export interface InvertedResidualAttrs {
+  /** The depthwise convolution's strides and padding (the 1x1 convolutions have stride 1, no padding). */
+  readonly strides: [number, number];
+  readonly pad: 'same' | 'valid';
+  readonly expandActivation: string;
+  readonly depthwiseActivation: string;
+  readonly projectActivation: string;
+  /** Add the block's input to its output (shapes must match). */
+  readonly residual: boolean;
+}
+
+/** Name of topk's fused inverted-residual kernel (wasm with the native kernels only). */
+export const INVERTED_RESIDUAL_KERNEL = 'TopkInvertedResidual';
+
+/** True when the native kernels can run an inverted residual block with these activations. */
+export function canRunInvertedResidual(attrs: InvertedResidualAttrs): boolean {
+  return (
+    nativeKernels() !== undefined &&
+    [attrs.expandActivation, attrs.depthwiseActivation, attrs.projectActivation].every(
+      (a) => NATIVE_ACTIVATIONS[a] !== undefined,
+    )
+  );
+}
+
+/**
+ * TopkInvertedResidual: expansion 1x1 (optional) → depthwise → projection 1x1 (→ + input), each with a
+ * per-channel bias and linear/relu/relu6, as one native call that works image by image. Inputs: `x`,
+ * `depthwiseFilter` [kh, kw, hidden, 1], `projectFilter` [1, 1, hidden, co], and optional `expandFilter`
+ * [1, 1, ci, hidden], `expandBias`, `depthwiseBias`, `projectBias`. Planned by fuseForInference only when
+ * {@link canRunInvertedResidual}; it throws otherwise.
+ */
+export function nativeInvertedResidualKernel(): KernelConfig {
+  const kernelFunc = (args: KernelArgs): TensorInfo => {
+    const native = nativeKernels();
+    if (native === undefined) throw new Error(`${INVERTED_RESIDUAL_KERNEL} needs topk's native kernels`);
+    const inputs = args.inputs as Record<string, TensorInfo | undefined>;
+    const attrs = args.attrs as unknown as InvertedResidualAttrs;
+    const x = inputs.x!;
+    const depthwiseFilter = inputs.depthwiseFilter!;
+    const projectFilter = inputs.projectFilter!;
+    const [n, h, w, ci] = x.shape as [number, number, number, number];
+    const hidden = depthwiseFilter.shape[2] as number;
+    const co = projectFilter.shape[3] as number;
+    const g = convGeometry(
+      [n, h, w, hidden],
+      depthwiseFilter.shape,
+      { strides: attrs.strides, pad: attrs.pad },
+      true,
+    );
+    const io = kernelIo('wasm', args.backend);
+    const y = io.alloc([n, g.outH, g.outW, co], 'float32', false);
+    const at = (t: TensorInfo | undefined) => (t === undefined ? -1 : io.pointer(t));
+    native.invertedResidual(
+      io.heapBytes(),
+      io.pointer(x),
+      at(inputs.expandFilter),
+      at(inputs.expandBias),
+      io.pointer(depthwiseFilter),
+      at(inputs.depthwiseBias),
+      io.pointer(projectFilter),
+      at(inputs.projectBias),
+      io.pointer(y),
+      n,
+      h,
+      w,
+      ci,
+      hidden,
+      co,
+      g.kH,
+      g.kW,
+      g.strideH,
+      g.strideW,
+      g.padTop,
+      g.padLeft,
+      g.outH,
+      g.outW,
+      NATIVE_ACTIVATIONS[attrs.expandActivation]!,
+      NATIVE_ACTIVATIONS[attrs.depthwiseActivation]!,
+      NATIVE_ACTIVATIONS[attrs.projectActivation]!,
+      attrs.residual ? 1 : 0,
+    );
+    noteNativeCall();
+    return y;
+  };
+  return { kernelName: INVERTED_RESIDUAL_KERNEL, backendName: 'wasm', kernelFunc: kernelFunc as KernelFunc };
+}

@@ -32,6 +32,11 @@ export interface NativeKernels {
     y: number,
     ...geometryAct: number[]
   ): void;
+  /**
+   * A MobileNetV2 inverted residual block (optional 1x1 expansion, depthwise, 1x1 projection, optional
+   * residual) computed image by image so that the expanded activations never leave the cache.
+   */
+  invertedResidual(heap: Uint8Array, ...offsetsAndGeometry: number[]): void;
   /** Sets the kernels' thread count (caller included) and returns the count in use. */
   setThreads(threads: number): number;
 }
