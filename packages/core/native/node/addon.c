@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "kernels-avx2.h"
+#include "parallel-kernels.h"
 
 #define MAX_ARGS 32
 
@@ -42,8 +43,8 @@ static int read_args(napi_env env, napi_callback_info info, size_t count, heap_v
   heap->length = length;
   for (size_t i = 0; i < count; i++) {
     double v;
-    if (napi_get_value_double(env, argv[i + 1], &v) != napi_ok || v != v || v < -1 || v > 9.0e15)
-      return throw_error(env, "arguments after the heap must be finite integers");
+    if (napi_get_value_double(env, argv[i + 1], &v) != napi_ok || v != v || v < -9.0e15 || v > 9.0e15)
+      return throw_error(env, "arguments after the heap must be finite numbers");
     values[i] = (int64_t)v;
   }
   return 1;
@@ -175,6 +176,66 @@ static napi_value inverted_residual(napi_env env, napi_callback_info info) {
   return undefined_value(env);
 }
 
+/* parallelKernel(heap, kind, lo, hi, in0..in4 | -1, out0, out1 | -1, d0..d14): a kernels.c kernel on the
+ * thread pool (see parallel-kernels.h for each kind's operands and dims). */
+static napi_value parallel_kernel(napi_env env, napi_callback_info info) {
+  heap_view heap;
+  int64_t v[25];
+  if (!read_args(env, info, 25, &heap, v)) return NULL;
+  int kind = (int)v[0];
+  int32_t d[15];
+  for (int i = 0; i < 15; i++) {
+    if (v[10 + i] < 0 || v[10 + i] > 0x7fffffff) {
+      throw_error(env, "kernel sizes must be non-negative int32");
+      return NULL;
+    }
+    d[i] = (int32_t)v[10 + i];
+  }
+  int64_t rc = (int64_t)d[0] * d[1], cols = d[1], n = d[0];
+  /* floats each operand spans: in0..in4, out0, out1 (0: unused) */
+  int64_t sizes[7] = {0};
+  switch (kind) {
+    case TOPK_PAR_CHANNEL_AFFINE: sizes[0] = rc, sizes[1] = sizes[2] = sizes[3] = cols, sizes[5] = rc; break;
+    case TOPK_PAR_BN_INPUT_GRAD: sizes[0] = sizes[1] = rc, sizes[2] = sizes[3] = sizes[4] = cols, sizes[5] = rc; break;
+    case TOPK_PAR_CLIP_GRAD:
+    case TOPK_PAR_RELU_GRAD: sizes[0] = sizes[1] = sizes[5] = n; break;
+    case TOPK_PAR_SUM_ROWS: sizes[0] = rc, sizes[5] = cols; break;
+    case TOPK_PAR_BN_GRAD_SUMS: sizes[0] = sizes[1] = rc, sizes[2] = sizes[5] = sizes[6] = cols; break;
+    case TOPK_PAR_CENTERED_SQUARE_SUMS: sizes[0] = rc, sizes[1] = sizes[5] = cols; break;
+    case TOPK_PAR_DEPTHWISE_FILTER_GRAD:
+      sizes[0] = (int64_t)d[0] * d[1] * d[2] * d[3];
+      sizes[1] = (int64_t)d[0] * d[4] * d[5] * d[3] * d[8];
+      sizes[5] = (int64_t)d[6] * d[7] * d[3] * d[8];
+      if (d[9] < 1 || d[10] < 1 || d[11] < 1 || d[12] < 1) {
+        throw_error(env, "strides and dilations must be >= 1");
+        return NULL;
+      }
+      break;
+    default:
+      throw_error(env, "unknown parallel kernel");
+      return NULL;
+  }
+  int ok = 1;
+  const float *in[5] = {0};
+  float *out[2] = {0};
+  for (int i = 0; i < 5; i++)
+    if (sizes[i] > 0) in[i] = tensor_at(env, &heap, v[3 + i], sizes[i], &ok);
+  for (int i = 0; i < 2; i++)
+    if (sizes[5 + i] > 0) out[i] = tensor_at(env, &heap, v[8 + i], sizes[5 + i], &ok);
+  if (!ok) return NULL;
+  double lo, hi;
+  size_t argc = MAX_ARGS;
+  napi_value argv[MAX_ARGS];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_get_value_double(env, argv[2], &lo);
+  napi_get_value_double(env, argv[3], &hi);
+  if (topk_parallel_kernel(kind, in, out, d, (float)lo, (float)hi) != 0) {
+    throw_error(env, "parallelKernel ran out of memory");
+    return NULL;
+  }
+  return undefined_value(env);
+}
+
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -213,6 +274,7 @@ NAPI_MODULE_INIT() {
   export_function(env, exports, "conv2dFilterGrad", conv2d_filter_grad);
   export_function(env, exports, "depthwise2d", depthwise2d);
   export_function(env, exports, "invertedResidual", inverted_residual);
+  export_function(env, exports, "parallelKernel", parallel_kernel);
   export_function(env, exports, "setThreads", set_threads);
   return exports;
 }

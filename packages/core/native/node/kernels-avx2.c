@@ -102,7 +102,7 @@ void topk_set_threads(int n) {
 
 int topk_get_threads(void) { return pool.wanted; }
 
-static void parallel_for(int tasks, task_fn fn, void *ctx) {
+void topk_parallel_for(int tasks, void (*fn)(void *ctx, int task), void *ctx) {
   if (pool.wanted <= 1 || tasks <= 1 || pool.started == 0 || pthread_mutex_trylock(&pool.busy) != 0) {
     for (int t = 0; t < tasks; t++) fn(ctx, t);
     return;
@@ -325,7 +325,7 @@ int topk_conv_forward(const float *x, const float *w, const float *bias, float *
   c.x = x;
   c.y = y;
   c.tiles_per_task = per_task;
-  if (tasks > 0) parallel_for(tasks, fwd_task, &c);
+  if (tasks > 0) topk_parallel_for(tasks, fwd_task, &c);
   fwd_release(&c);
   return 0;
 }
@@ -439,7 +439,7 @@ int topk_conv_filter_grad(const float *x, const float *dy, float *dw, const topk
     c.partial = partial;
     c.bblocks = bblocks;
     c.ablocks = ablocks;
-    parallel_for(tasks, grad_task, &c);
+    topk_parallel_for(tasks, grad_task, &c);
     for (int col = 0; col < c.N; col++)
       for (int o = 0; o < g->co; o++) {
         float s = 0.0f;
@@ -614,7 +614,7 @@ int topk_depthwise_forward(const float *x, const float *w, const float *bias, fl
   if (tasks < 1) return 0;
   c.rows_per_task = (rows + tasks - 1) / tasks;
   tasks = (rows + c.rows_per_task - 1) / c.rows_per_task;
-  parallel_for(tasks, dw_task, &c);
+  topk_parallel_for(tasks, dw_task, &c);
   return 0;
 }
 
@@ -689,7 +689,7 @@ int topk_inverted_residual(const float *x, const float *we, const float *be, con
   if (ok && tasks > 0) {
     c.bufs = bufs;
     c.ptr_bufs = ptr_bufs;
-    parallel_for(tasks, ir_task, &c);
+    topk_parallel_for(tasks, ir_task, &c);
   }
   for (int t = 0; t < MAX_THREADS; t++) free(bufs[t]), free((void *)ptr_bufs[t]);
   if (expand_ready) fwd_release(&c.expand);

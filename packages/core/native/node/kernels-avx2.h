@@ -21,6 +21,10 @@ enum { TOPK_ACT_LINEAR = 0, TOPK_ACT_RELU = 1, TOPK_ACT_RELU6 = 2 };
 void topk_set_threads(int n);
 int topk_get_threads(void);
 
+/* Runs fn(ctx, 0..tasks-1) on the pool, the caller included; returns when all are done. A second thread
+ * calling while a job runs does its tasks alone. */
+void topk_parallel_for(int tasks, void (*fn)(void *ctx, int task), void *ctx);
+
 /*
  * y = act(conv(x, w) + bias). bias may be NULL. With trans_w the filter is stored transposed, [co, kh*kw*ci]
  * (a matmul's transposed right operand). Returns 0, or -1 when memory runs out.

@@ -34,7 +34,37 @@ const filterGrad = (
     filterShape,
   } as never) as tf.Tensor;
 
+const depthwiseFilterGrad = (x: tf.Tensor, dy: tf.Tensor, filterShape: number[], strides: number) =>
+  tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, {
+    strides,
+    pad: 'same',
+    dilations: 1,
+    dimRoundingMode: undefined,
+    filterShape,
+  } as never) as tf.Tensor;
+
 const convCases = (): Case[] => [
+  // topk's wasm SIMD kernels compiled natively and split over the threads (inputs over 32 768 values)
+  {
+    name: 'relu gradient (native kernels.c, two threads)',
+    run: () =>
+      tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), input([40, 33, 31], 41))))(input([40, 33, 31], 40)),
+  },
+  {
+    name: 'relu6 (clip) gradient',
+    run: () =>
+      tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(x, 0, 6), input([37, 41, 29], 43))))(
+        tf.mul(input([37, 41, 29], 42), 8),
+      ),
+  },
+  {
+    name: 'sum over leading axes (column sums per thread, then added)',
+    run: () => tf.sum(input([9, 17, 15, 21], 44), [0, 1, 2]),
+  },
+  {
+    name: 'depthwise filter gradient, multiplier 2, stride 2 (per-thread images)',
+    run: () => depthwiseFilterGrad(input([6, 23, 19, 7], 45), input([6, 12, 10, 14], 46), [3, 3, 7, 2], 2),
+  },
   // non-square, stride 2 with same padding, odd channel counts, batch 1
   {
     name: 'conv2d 3x2 stride [2,1] same, ci 3 co 17, batch 1',

@@ -37,6 +37,11 @@ export interface NativeKernels {
    * residual) computed image by image so that the expanded activations never leave the cache.
    */
   invertedResidual(heap: Uint8Array, ...offsetsAndGeometry: number[]): void;
+  /**
+   * One of topk's wasm SIMD kernels (native/kernels.c) compiled natively and split over the threads:
+   * kind, clip bounds, 5 input and 2 output offsets (-1 unused), then 15 sizes (0 unused).
+   */
+  parallelKernel(heap: Uint8Array, kind: number, lo: number, hi: number, ...operandsAndSizes: number[]): void;
   /** Sets the kernels' thread count (caller included) and returns the count in use. */
   setThreads(threads: number): number;
 }

@@ -1,3 +1,4 @@
+import { type NativeKernels, nativeKernels, noteNativeCall } from '../native/native-kernels.js';
 import { KERNELS_WASM_PLAIN, KERNELS_WASM_SHARED } from './kernels-wasm.generated.js';
 
 /** topk's SIMD kernels, compiled from `packages/core/native/kernels.c`; arguments are heap byte offsets. */
@@ -181,8 +182,80 @@ export async function prepareSimdKernels(wasmModule: unknown): Promise<SimdKerne
   return kernels;
 }
 
+/** Kinds of the native addon's `parallelKernel` (native/node/parallel-kernels.h). */
+const PARALLEL = {
+  channelAffine: 0,
+  bnInputGrad: 1,
+  clipGrad: 2,
+  reluGrad: 3,
+  sumRows: 4,
+  bnGradSums: 5,
+  centeredSquareSums: 6,
+  depthwiseFilterGrad: 7,
+} as const;
+
+const nativeInstances = new WeakMap<WebAssembly.Memory, SimdKernels>();
+
+/**
+ * The same kernels where topk's native addon is loaded: the heavy ones (batch-norm passes, activation
+ * gradients, the depthwise filter gradient) run as native code compiled from the same C, split over the
+ * addon's threads; the rest stay in wasm. Both work in place on the same memory.
+ */
+function withNativeKernels(
+  wasm: SimdKernels,
+  memory: WebAssembly.Memory,
+  native: NativeKernels,
+): SimdKernels {
+  const pad = (values: readonly number[], length: number, fill: number) =>
+    Array.from({ length }, (_, i) => values[i] ?? fill);
+  const run = (
+    kind: number,
+    inputs: readonly number[],
+    outputs: readonly number[],
+    sizes: readonly number[],
+    lo = 0,
+    hi = 0,
+  ): void => {
+    native.parallelKernel(
+      new Uint8Array(memory.buffer),
+      kind,
+      lo,
+      hi,
+      ...pad(inputs, 5, -1),
+      ...pad(outputs, 2, -1),
+      ...pad(sizes, 15, 0),
+    );
+    noteNativeCall();
+  };
+  return {
+    ...wasm,
+    topk_channel_affine: (x, m, a, b, y, rows, cols) =>
+      run(PARALLEL.channelAffine, [x, m, a, b], [y], [rows, cols]),
+    topk_bn_input_grad: (x, dy, a, b, k, dx, rows, cols) =>
+      run(PARALLEL.bnInputGrad, [x, dy, a, b, k], [dx], [rows, cols]),
+    topk_clip_grad: (x, dy, dx, n, lo, hi) => run(PARALLEL.clipGrad, [x, dy], [dx], [n], lo, hi),
+    topk_relu_grad: (x, dy, dx, n) => run(PARALLEL.reluGrad, [x, dy], [dx], [n]),
+    topk_sum_rows: (x, out, rows, cols) => run(PARALLEL.sumRows, [x], [out], [rows, cols]),
+    topk_bn_grad_sums: (x, dy, mean, s1, s2, rows, cols) =>
+      run(PARALLEL.bnGradSums, [x, dy, mean], [s1, s2], [rows, cols]),
+    topk_centered_square_sums: (x, mean, out, rows, cols) =>
+      run(PARALLEL.centeredSquareSums, [x, mean], [out], [rows, cols]),
+    topk_depthwise_filter_grad: (x, dy, dw, ...sizes) =>
+      run(PARALLEL.depthwiseFilterGrad, [x, dy], [dw], sizes),
+  };
+}
+
 /** The kernels prepared for this wasm backend module, or undefined (callers then use their JS path). */
 export function simdKernelsFor(wasmModule: unknown): SimdKernels | undefined {
   const memory = wasmBackendMemory(wasmModule);
-  return memory === undefined || !enabled ? undefined : instances.get(memory);
+  if (memory === undefined || !enabled) return undefined;
+  const wasm = instances.get(memory);
+  const native = nativeKernels();
+  if (wasm === undefined || native === undefined) return wasm;
+  let merged = nativeInstances.get(memory);
+  if (merged === undefined) {
+    merged = withNativeKernels(wasm, memory, native);
+    nativeInstances.set(memory, merged);
+  }
+  return merged;
 }
