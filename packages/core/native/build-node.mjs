@@ -63,20 +63,42 @@ try {
       stdio: 'inherit',
     },
   );
-  execFileSync(cc, [...common, '-mavx2', '-mfma', '-c', join(src, 'parallel-kernels.c'), '-o', join(tmp, 'p.o')], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    cc,
+    [...common, '-mavx2', '-mfma', '-c', join(src, 'parallel-kernels.c'), '-o', join(tmp, 'p.o')],
+    {
+      stdio: 'inherit',
+    },
+  );
   // The wasm SIMD kernels' own source, through a shim of the wasm_simd128.h intrinsics it uses.
   const shim = ['-Wno-attributes', `-I${join(src, 'shim')}`];
-  execFileSync(cc, [...common, ...shim, '-mavx2', '-mfma', '-c', join(here, 'kernels.c'), '-o', join(tmp, 'w.o')], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    cc,
+    [...common, ...shim, '-mavx2', '-mfma', '-c', join(here, 'kernels.c'), '-o', join(tmp, 'w.o')],
+    {
+      stdio: 'inherit',
+    },
+  );
   execFileSync(cc, [...common, '-c', join(src, 'addon.c'), '-o', join(tmp, 'a.o')], { stdio: 'inherit' });
   const built = join(tmp, 'topk_native.node');
   const linkFlags = process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [];
-  execFileSync(cc, ['-shared', '-pthread', ...linkFlags, join(tmp, 'a.o'), join(tmp, 'k.o'), join(tmp, 'p.o'), join(tmp, 'w.o'), '-o', built], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    cc,
+    [
+      '-shared',
+      '-pthread',
+      ...linkFlags,
+      join(tmp, 'a.o'),
+      join(tmp, 'k.o'),
+      join(tmp, 'p.o'),
+      join(tmp, 'w.o'),
+      '-o',
+      built,
+    ],
+    {
+      stdio: 'inherit',
+    },
+  );
   mkdirSync(dirname(out), { recursive: true });
   copyFileSync(built, out);
   console.log(`topk native kernels built: ${out}`);

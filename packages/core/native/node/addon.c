@@ -211,6 +211,20 @@ static napi_value parallel_kernel(napi_env env, napi_callback_info info) {
         return NULL;
       }
       break;
+    case TOPK_PAR_MAX_POOL_GRAD:
+    case TOPK_PAR_AVG_POOL_GRAD: {
+      int64_t in_size = (int64_t)d[0] * d[1] * d[2] * d[3], out_size = (int64_t)d[0] * d[4] * d[5] * d[3];
+      if (kind == TOPK_PAR_MAX_POOL_GRAD)
+        sizes[0] = in_size, sizes[1] = sizes[2] = out_size;
+      else
+        sizes[0] = out_size;
+      sizes[5] = in_size;
+      if (d[8] < 1 || d[9] < 1) {
+        throw_error(env, "strides must be >= 1");
+        return NULL;
+      }
+      break;
+    }
     default:
       throw_error(env, "unknown parallel kernel");
       return NULL;

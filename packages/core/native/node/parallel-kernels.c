@@ -27,6 +27,12 @@ void topk_depthwise_filter_grad(const float *x, const float *dy, float *dw, int3
                                 int32_t c, int32_t oh, int32_t ow, int32_t kh, int32_t kw, int32_t mult, int32_t sh,
                                 int32_t sw, int32_t dh, int32_t dwl, int32_t pt, int32_t pl);
 
+void topk_max_pool_grad(const float *x, const float *y, const float *dy, float *dx, int32_t n, int32_t h, int32_t w,
+                        int32_t c, int32_t oh, int32_t ow, int32_t fh, int32_t fw, int32_t sh, int32_t sw, int32_t pt,
+                        int32_t pl);
+void topk_avg_pool_grad(const float *dy, float *dx, int32_t n, int32_t h, int32_t w, int32_t c, int32_t oh,
+                        int32_t ow, int32_t fh, int32_t fw, int32_t sh, int32_t sw, int32_t pt, int32_t pl);
+
 /* Below this many elements a kernel runs on the calling thread. */
 #define PARALLEL_MIN_ELEMENTS 32768
 
@@ -82,6 +88,19 @@ static void par_task(void *p, int task) {
                                  d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14]);
       break;
     }
+    case TOPK_PAR_MAX_POOL_GRAD: {
+      const int32_t *d = c->dims; /* n h w c oh ow fh fw sh sw pt pl; images are independent */
+      topk_max_pool_grad(c->in[0] + u0 * c->unit_in, c->in[1] + u0 * c->unit_in2, c->in[2] + u0 * c->unit_in2,
+                         c->out[0] + u0 * c->unit_in, count, d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9],
+                         d[10], d[11]);
+      break;
+    }
+    case TOPK_PAR_AVG_POOL_GRAD: {
+      const int32_t *d = c->dims;
+      topk_avg_pool_grad(c->in[0] + u0 * c->unit_in2, c->out[0] + u0 * c->unit_in, count, d[1], d[2], d[3], d[4],
+                         d[5], d[6], d[7], d[8], d[9], d[10], d[11]);
+      break;
+    }
     default:
       break;
   }
@@ -117,6 +136,13 @@ int topk_parallel_kernel(int kind, const float *const *in, float *const *out, co
       c.unit_in = (int64_t)dims[1] * dims[2] * dims[3];
       c.unit_in2 = (int64_t)dims[4] * dims[5] * dims[3] * dims[8];
       elements = c.units * c.unit_in2 * dims[6] * dims[7];
+      break;
+    case TOPK_PAR_MAX_POOL_GRAD:
+    case TOPK_PAR_AVG_POOL_GRAD:
+      c.units = dims[0];
+      c.unit_in = (int64_t)dims[1] * dims[2] * dims[3];
+      c.unit_in2 = (int64_t)dims[4] * dims[5] * dims[3];
+      elements = c.units * (c.unit_in + c.unit_in2);
       break;
     default:
       return -1;

@@ -12,7 +12,9 @@ enum {
   TOPK_PAR_BN_GRAD_SUMS = 5,          /* in x dy mean, out s1 s2; dims rows cols */
   TOPK_PAR_CENTERED_SQUARE_SUMS = 6,  /* in x mean, out sums; dims rows cols */
   TOPK_PAR_DEPTHWISE_FILTER_GRAD = 7, /* in x dy, out dw; dims n h w c oh ow kh kw mult sh sw dh dw pt pl */
-  TOPK_PAR_KINDS = 8
+  TOPK_PAR_MAX_POOL_GRAD = 8,         /* in x y dy, out dx; dims n h w c oh ow fh fw sh sw pt pl */
+  TOPK_PAR_AVG_POOL_GRAD = 9,         /* in dy, out dx; dims n h w c oh ow fh fw sh sw pt pl */
+  TOPK_PAR_KINDS = 10
 };
 
 /* Runs one kernel of kernels.c split over the pool. Returns 0, or -1 (unknown kind, out of memory). */

@@ -62,6 +62,21 @@ const convCases = (): Case[] => [
     run: () => tf.sum(input([9, 17, 15, 21], 44), [0, 1, 2]),
   },
   {
+    name: 'max and average pool gradients, 3x3 stride 2 same (per-thread images)',
+    run: () =>
+      tf.concat(
+        [
+          tf.grad((x: tf.Tensor) =>
+            tf.sum(tf.mul(tf.maxPool(x as tf.Tensor4D, 3, 2, 'same'), input([5, 12, 9, 11], 48))),
+          )(input([5, 23, 17, 11], 47)),
+          tf.grad((x: tf.Tensor) =>
+            tf.sum(tf.mul(tf.avgPool(x as tf.Tensor4D, 3, 2, 'same'), input([5, 12, 9, 11], 48))),
+          )(input([5, 23, 17, 11], 47)),
+        ],
+        3,
+      ),
+  },
+  {
     name: 'depthwise filter gradient, multiplier 2, stride 2 (per-thread images)',
     run: () => depthwiseFilterGrad(input([6, 23, 19, 7], 45), input([6, 12, 10, 14], 46), [3, 3, 7, 2], 2),
   },

@@ -192,6 +192,8 @@ const PARALLEL = {
   bnGradSums: 5,
   centeredSquareSums: 6,
   depthwiseFilterGrad: 7,
+  maxPoolGrad: 8,
+  avgPoolGrad: 9,
 } as const;
 
 const nativeInstances = new WeakMap<WebAssembly.Memory, SimdKernels>();
@@ -242,6 +244,8 @@ function withNativeKernels(
       run(PARALLEL.centeredSquareSums, [x, mean], [out], [rows, cols]),
     topk_depthwise_filter_grad: (x, dy, dw, ...sizes) =>
       run(PARALLEL.depthwiseFilterGrad, [x, dy], [dw], sizes),
+    topk_max_pool_grad: (x, y, dy, dx, ...sizes) => run(PARALLEL.maxPoolGrad, [x, y, dy], [dx], sizes),
+    topk_avg_pool_grad: (dy, dx, ...sizes) => run(PARALLEL.avgPoolGrad, [dy], [dx], sizes),
   };
 }
 
