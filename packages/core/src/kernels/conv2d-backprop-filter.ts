@@ -3,6 +3,7 @@ import { transposeLastTwo } from './batch-mat-mul-kernel.js';
 import type { ConvGeometry } from './conv-geometry.js';
 import { type ConvGradAttrs, convGeometry } from './conv-geometry.js';
 import { type HostBackendName, type KernelIo, kernelIo } from './kernel-io.js';
+import { convGeometryArgs } from './native/native-conv-kernels.js';
 import { nativeKernels, noteNativeCall } from './native/native-kernels.js';
 
 /** Largest transposed-im2col buffer built at once (floats); bigger batches are done in chunks. */
@@ -126,26 +127,13 @@ export function conv2dBackpropFilterKernel(backendName: HostBackendName): Kernel
     if (native !== undefined && x.dtype === 'float32' && dy.dtype === 'float32') {
       // topk's native kernels (AVX2): dWᵀ = dYᵀ · im2col(X) blocked over the pixels, no tensor allocated.
       const dw = io.alloc(a.filterShape, 'float32', false);
+      // The geometry was resolved with dilation 1, which is what the gradient's native kernel supports.
       native.conv2dFilterGrad(
         io.heapBytes(),
         io.pointer(x),
         io.pointer(dy),
         io.pointer(dw),
-        g.batch,
-        g.inH,
-        g.inW,
-        g.inC,
-        g.outH,
-        g.outW,
-        g.outC,
-        g.kH,
-        g.kW,
-        g.strideH,
-        g.strideW,
-        1,
-        1,
-        g.padTop,
-        g.padLeft,
+        ...convGeometryArgs(g),
       );
       noteNativeCall();
       return dw;

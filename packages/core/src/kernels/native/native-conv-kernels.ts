@@ -21,7 +21,8 @@ export function stockKernel(kernelName: string): KernelConfig {
   return stock;
 }
 
-function geometryArgs(g: ConvGeometry): number[] {
+/** A convolution geometry as the native kernels take it: n h w ci oh ow co kh kw sh sw dh dw pt pl. */
+export function convGeometryArgs(g: ConvGeometry): number[] {
   return [
     g.batch,
     g.inH,
@@ -89,7 +90,7 @@ function convKernel(kernelName: string, depthwise: boolean, fused: boolean): Ker
       io.pointer(filter),
       biasPointer,
       io.pointer(y),
-      ...geometryArgs(g),
+      ...convGeometryArgs(g),
       ...extra,
     );
     noteNativeCall();
