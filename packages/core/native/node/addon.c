@@ -250,6 +250,28 @@ static napi_value parallel_kernel(napi_env env, napi_callback_info info) {
   return undefined_value(env);
 }
 
+/* depthwiseInputGrad(heap, dy, w, dx, n, h, w, c, oh, ow, c, kh, kw, sh, sw, dh, dw, pt, pl) */
+static napi_value depthwise_input_grad(napi_env env, napi_callback_info info) {
+  heap_view heap;
+  int64_t v[18];
+  topk_conv_geom g;
+  if (!read_args(env, info, 18, &heap, v) || !read_geom(env, v + 3, &g)) return NULL;
+  if (g.co != g.ci) {
+    throw_error(env, "depthwiseInputGrad supports channel multiplier 1 only");
+    return NULL;
+  }
+  int ok = 1;
+  const float *dy = tensor_at(env, &heap, v[0], (int64_t)g.n * g.oh * g.ow * g.ci, &ok);
+  const float *w = tensor_at(env, &heap, v[1], (int64_t)g.kh * g.kw * g.ci, &ok);
+  float *dx = tensor_at(env, &heap, v[2], (int64_t)g.n * g.h * g.w * g.ci, &ok);
+  if (!ok) return NULL;
+  if (topk_depthwise_input_grad(dy, w, dx, &g) != 0) {
+    throw_error(env, "depthwiseInputGrad supports filters of at most 64 taps");
+    return NULL;
+  }
+  return undefined_value(env);
+}
+
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -289,6 +311,7 @@ NAPI_MODULE_INIT() {
   export_function(env, exports, "depthwise2d", depthwise2d);
   export_function(env, exports, "invertedResidual", inverted_residual);
   export_function(env, exports, "parallelKernel", parallel_kernel);
+  export_function(env, exports, "depthwiseInputGrad", depthwise_input_grad);
   export_function(env, exports, "setThreads", set_threads);
   return exports;
 }

@@ -463,25 +463,9 @@ typedef struct {
   __m256i tail_mask;
 } dw_ctx;
 
-/* One output pixel, any filter size and border: the taps inside the image, then all channels. */
-static void dw_pixel(const dw_ctx *c, int b, int oy, int ox) {
-  const topk_conv_geom *g = &c->g;
-  const int C = g->ci, full = C & ~7;
-  float *out = c->y + (((size_t)b * g->oh + oy) * g->ow + ox) * C;
-  /* the taps inside the image, as input and weight pointers at channel 0 */
-  const float *xs[TOPK_DEPTHWISE_MAX_TAPS], *ws[TOPK_DEPTHWISE_MAX_TAPS];
-  int taps = 0;
-  for (int ky = 0; ky < g->kh; ky++) {
-    int iy = oy * g->sh - g->pt + ky * g->dh;
-    if (iy < 0 || iy >= g->h) continue;
-    for (int kx = 0; kx < g->kw; kx++) {
-      int ix = ox * g->sw - g->pl + kx * g->dw;
-      if (ix < 0 || ix >= g->w) continue;
-      xs[taps] = c->x + (((size_t)b * g->h + iy) * g->w + ix) * C;
-      ws[taps] = c->w + (size_t)(ky * g->kw + kx) * C;
-      taps++;
-    }
-  }
+/* out[0..C) = act(bias + sum over taps t of xs[t][c] * ws[t][c]), C = c->g.ci. */
+static void dw_accumulate(const dw_ctx *c, float *out, const float *const *xs, const float *const *ws, int taps) {
+  const int C = c->g.ci, full = C & ~7;
   int c0 = 0;
   /* four independent accumulators hide the FMA latency */
   for (; c0 + 32 <= C; c0 += 32) {
@@ -521,6 +505,28 @@ static void dw_pixel(const dw_ctx *c, int b, int oy, int ox) {
       a0 = _mm256_fmadd_ps(_mm256_maskload_ps(xs[t] + c0, m), _mm256_maskload_ps(ws[t] + c0, m), a0);
     _mm256_maskstore_ps(out + c0, m, activate(a0, c->act));
   }
+}
+
+/* One output pixel, any filter size and border: the taps inside the image, then all channels. */
+static void dw_pixel(const dw_ctx *c, int b, int oy, int ox) {
+  const topk_conv_geom *g = &c->g;
+  const int C = g->ci;
+  float *out = c->y + (((size_t)b * g->oh + oy) * g->ow + ox) * C;
+  /* the taps inside the image, as input and weight pointers at channel 0 */
+  const float *xs[TOPK_DEPTHWISE_MAX_TAPS], *ws[TOPK_DEPTHWISE_MAX_TAPS];
+  int taps = 0;
+  for (int ky = 0; ky < g->kh; ky++) {
+    int iy = oy * g->sh - g->pt + ky * g->dh;
+    if (iy < 0 || iy >= g->h) continue;
+    for (int kx = 0; kx < g->kw; kx++) {
+      int ix = ox * g->sw - g->pl + kx * g->dw;
+      if (ix < 0 || ix >= g->w) continue;
+      xs[taps] = c->x + (((size_t)b * g->h + iy) * g->w + ix) * C;
+      ws[taps] = c->w + (size_t)(ky * g->kw + kx) * C;
+      taps++;
+    }
+  }
+  dw_accumulate(c, out, xs, ws, taps);
 }
 
 /*
@@ -615,6 +621,64 @@ int topk_depthwise_forward(const float *x, const float *w, const float *bias, fl
   c.rows_per_task = (rows + tasks - 1) / tasks;
   tasks = (rows + c.rows_per_task - 1) / c.rows_per_task;
   topk_parallel_for(tasks, dw_task, &c);
+  return 0;
+}
+
+/*
+ * Depthwise input gradient (channel multiplier 1), gathered per input pixel so that threads never write
+ * the same value: dx[b, iy, ix, c] = sum over taps (ky, kx) whose output pixel oy = (iy + pt - ky) / sh,
+ * ox = (ix + pl - kx) / sw is whole and inside dy, of dy[b, oy, ox, c] * w[ky, kx, c]. Strided layers need
+ * no dilated copy of dy: only the taps that land on an output pixel are visited.
+ */
+typedef struct {
+  dw_ctx acc; /* its g, w; bias NULL, act linear */
+  const float *dy;
+  float *dx;
+  int rows_per_task;
+} dwbi_ctx;
+
+static void dwbi_task(void *p, int task) {
+  const dwbi_ctx *c = (const dwbi_ctx *)p;
+  const topk_conv_geom *g = &c->acc.g;
+  const int C = g->ci, rows = g->n * g->h;
+  const int r0 = task * c->rows_per_task, r1 = imin(r0 + c->rows_per_task, rows);
+  const float *ds[TOPK_DEPTHWISE_MAX_TAPS], *ws[TOPK_DEPTHWISE_MAX_TAPS];
+  for (int row = r0; row < r1; row++) {
+    const int iy = row % g->h, b = row / g->h;
+    for (int ix = 0; ix < g->w; ix++) {
+      int taps = 0;
+      for (int ky = 0; ky < g->kh; ky++) {
+        int t = iy + g->pt - ky * g->dh;
+        if (t < 0 || t % g->sh != 0 || t / g->sh >= g->oh) continue;
+        int oy = t / g->sh;
+        for (int kx = 0; kx < g->kw; kx++) {
+          int u = ix + g->pl - kx * g->dw;
+          if (u < 0 || u % g->sw != 0 || u / g->sw >= g->ow) continue;
+          ds[taps] = c->dy + (((size_t)b * g->oh + oy) * g->ow + u / g->sw) * C;
+          ws[taps] = c->acc.w + (size_t)(ky * g->kw + kx) * C;
+          taps++;
+        }
+      }
+      dw_accumulate(&c->acc, c->dx + (((size_t)b * g->h + iy) * g->w + ix) * C, ds, ws, taps);
+    }
+  }
+}
+
+int topk_depthwise_input_grad(const float *dy, const float *w, float *dx, const topk_conv_geom *g) {
+  if (g->kh * g->kw > TOPK_DEPTHWISE_MAX_TAPS) return -1;
+  dwbi_ctx c;
+  memset(&c, 0, sizeof c);
+  c.acc.g = *g, c.acc.w = w, c.acc.act = TOPK_ACT_LINEAR;
+  int rest = g->ci & 7, lanes[8];
+  for (int i = 0; i < 8; i++) lanes[i] = i < rest ? -1 : 0;
+  c.acc.tail_mask = _mm256_loadu_si256((const __m256i *)lanes);
+  c.dy = dy, c.dx = dx;
+  int rows = g->n * g->h;
+  int tasks = imin(rows, topk_get_threads() * 4);
+  if (tasks < 1) return 0;
+  c.rows_per_task = (rows + tasks - 1) / tasks;
+  tasks = (rows + c.rows_per_task - 1) / c.rows_per_task;
+  topk_parallel_for(tasks, dwbi_task, &c);
   return 0;
 }
 

@@ -41,6 +41,10 @@ int topk_conv_filter_grad(const float *x, const float *dy, float *dw, const topk
 int topk_depthwise_forward(const float *x, const float *w, const float *bias, float *y, const topk_conv_geom *g,
                            int act);
 
+/* dx of a depthwise convolution with channel multiplier 1 from dy and w [kh, kw, c] (geometry as in the
+ * forward pass). Returns 0, or -1 for a filter over TOPK_DEPTHWISE_MAX_TAPS taps. */
+int topk_depthwise_input_grad(const float *dy, const float *w, float *dx, const topk_conv_geom *g);
+
 /* A MobileNetV2 inverted residual block: optional 1x1 expansion (ci -> hidden), depthwise kh x kw with
  * stride and padding (hidden channels), 1x1 projection (hidden -> co), each with its bias and activation,
  * plus the block's input when `residual` (then co == ci and the output is as large as the input). */

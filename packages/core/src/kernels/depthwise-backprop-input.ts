@@ -2,6 +2,8 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { type ConvGradAttrs, convGeometry } from './conv-geometry.js';
 import { dilateSpatial } from './dilate-spatial.js';
 import { type HostBackendName, kernelIo } from './kernel-io.js';
+import { convGeometryArgs } from './native/native-conv-kernels.js';
+import { nativeKernels, noteNativeCall } from './native/native-kernels.js';
 
 /**
  * DepthwiseConv2dNativeBackpropInput recast as the backend's own depthwise convolution.
@@ -21,6 +23,21 @@ export function depthwiseBackpropInputKernel(backendName: HostBackendName): Kern
       throw new Error(
         'Error in depthwiseConv2dNativeBackpropInput: dilations other than 1 are not supported',
       );
+    }
+
+    const native = backendName === 'wasm' ? nativeKernels() : undefined;
+    if (native !== undefined && multiplier === 1 && kH * kW <= 64 && dy.dtype === 'float32') {
+      // topk's native kernels: each input pixel gathers the taps that reach it, no dilated dy, no flip.
+      const dx = io.alloc(a.inputShape, 'float32', false);
+      native.depthwiseInputGrad(
+        io.heapBytes(),
+        io.pointer(dy),
+        io.pointer(filter),
+        io.pointer(dx),
+        ...convGeometryArgs(g),
+      );
+      noteNativeCall();
+      return dx;
     }
 
     const spanH = (g.outH - 1) * g.strideH + 1;

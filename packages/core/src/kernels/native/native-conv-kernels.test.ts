@@ -77,6 +77,31 @@ const convCases = (): Case[] => [
       ),
   },
   {
+    name: 'depthwise input gradients: stride 2 same, stride 1 valid, 5x3 filter with 13 channels',
+    run: () =>
+      tf.concat(
+        [
+          tf.grad((x: tf.Tensor) =>
+            tf.sum(
+              tf.mul(
+                tf.depthwiseConv2d(x as tf.Tensor4D, input([3, 3, 13, 1], 51) as tf.Tensor4D, 2, 'same'),
+                input([4, 8, 6, 13], 52),
+              ),
+            ),
+          )(input([4, 15, 11, 13], 50)),
+          tf.grad((x: tf.Tensor) =>
+            tf.sum(
+              tf.mul(
+                tf.depthwiseConv2d(x as tf.Tensor4D, input([5, 3, 13, 1], 53) as tf.Tensor4D, 1, 'valid'),
+                input([4, 11, 9, 13], 54),
+              ),
+            ),
+          )(input([4, 15, 11, 13], 50)),
+        ],
+        3,
+      ),
+  },
+  {
     name: 'depthwise filter gradient, multiplier 2, stride 2 (per-thread images)',
     run: () => depthwiseFilterGrad(input([6, 23, 19, 7], 45), input([6, 12, 10, 14], 46), [3, 3, 7, 2], 2),
   },

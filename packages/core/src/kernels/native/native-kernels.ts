@@ -32,6 +32,8 @@ export interface NativeKernels {
     y: number,
     ...geometryAct: number[]
   ): void;
+  /** dx of a depthwise convolution (multiplier 1) from dy and the filter, gathered per input pixel. */
+  depthwiseInputGrad(heap: Uint8Array, dy: number, w: number, dx: number, ...geometry: number[]): void;
   /**
    * A MobileNetV2 inverted residual block (optional 1x1 expansion, depthwise, 1x1 projection, optional
    * residual) computed image by image so that the expanded activations never leave the cache.
