@@ -9,6 +9,9 @@
  * The filter gradient is dw^T = dy^T . im2col(x): rows are output channels, the long reduction runs over
  * the output pixels in blocks of KC, each block of im2col(x) packed once and reused by every row tile.
  * Each thread reduces its own share of the pixels into a private buffer; the buffers are summed at the end.
+ *
+ * Depthwise convolution and its input gradient visit, per output (or input) pixel, only the taps inside the
+ * image; the MobileNetV2 block kernel chains expansion, depthwise and projection one image at a time.
  */
 #include "kernels-avx2.h"
 
