@@ -348,21 +348,30 @@ typedef struct {
 /* Packs im2col rows of pixels [p0, p0 + kc) into panels of NR columns, KC rows apart. */
 static void pack_im2col_block(const grad_ctx *c, float *bp, int p0, int kc) {
   const topk_conv_geom *g = &c->g;
+  const int ci = g->ci;
+  /* Narrow rows (a 3-channel stem: 27 values) are gathered into a contiguous row first and then stored
+     as whole panel rows, instead of many short runs with lane arithmetic. */
+  const int narrow = c->npad <= 256;
+  float row[256];
+  int ox = p0 % g->ow, rest = p0 / g->ow, oy = rest % g->oh, b = rest / g->oh;
   for (int kk = 0; kk < kc; kk++) {
-    int p = p0 + kk;
-    int ox = p % g->ow, rest = p / g->ow, oy = rest % g->oh, b = rest / g->oh;
     int col = 0;
     for (int ky = 0; ky < g->kh; ky++) {
       int iy = oy * g->sh - g->pt + ky * g->dh;
       for (int kx = 0; kx < g->kw; kx++) {
         int ix = ox * g->sw - g->pl + kx * g->dw;
         const float *src = iy >= 0 && iy < g->h && ix >= 0 && ix < g->w
-                               ? c->x + (((size_t)b * g->h + iy) * g->w + ix) * g->ci
+                               ? c->x + (((size_t)b * g->h + iy) * g->w + ix) * ci
                                : c->zeros;
+        if (narrow) {
+          for (int q = 0; q < ci; q++) row[col + q] = src[q];
+          col += ci;
+          continue;
+        }
         int ch = 0;
-        while (ch < g->ci) {
+        while (ch < ci) {
           int lane = col & (NR - 1);
-          int run = imin(NR - lane, g->ci - ch);
+          int run = imin(NR - lane, ci - ch);
           float *dst = bp + ((size_t)(col / NR) * KC + kk) * NR + lane;
           copy_floats(dst, src + ch, run);
           ch += run;
@@ -370,7 +379,20 @@ static void pack_im2col_block(const grad_ctx *c, float *bp, int p0, int kc) {
         }
       }
     }
-    for (; col < c->npad; col++) bp[((size_t)(col / NR) * KC + kk) * NR + (col & (NR - 1))] = 0.0f;
+    if (narrow) {
+      for (; col < c->npad; col++) row[col] = 0.0f;
+      for (int j = 0; j < c->npanels; j++) {
+        float *dst = bp + ((size_t)j * KC + kk) * NR;
+        _mm256_storeu_ps(dst, _mm256_loadu_ps(row + j * NR));
+        _mm256_storeu_ps(dst + 8, _mm256_loadu_ps(row + j * NR + 8));
+      }
+    } else {
+      for (; col < c->npad; col++) bp[((size_t)(col / NR) * KC + kk) * NR + (col & (NR - 1))] = 0.0f;
+    }
+    if (++ox == g->ow) {
+      ox = 0;
+      if (++oy == g->oh) oy = 0, b++;
+    }
   }
 }
 

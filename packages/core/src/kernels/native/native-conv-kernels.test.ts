@@ -207,6 +207,10 @@ const convCases = (): Case[] => [
     run: () => filterGrad(input([3, 9, 7, 5], 25), input([3, 5, 4, 11], 26), [3, 3, 5, 11], 2, 'same'),
   },
   {
+    name: 'conv2d filter gradient, 3x3 over 40 channels (rows wider than 256 values)',
+    run: () => filterGrad(input([2, 7, 9, 40], 55), input([2, 7, 9, 6], 56), [3, 3, 40, 6], 1, 'same'),
+  },
+  {
     name: 'conv2d filter gradient, 1x1, many pixels (several blocks and threads)',
     run: () => filterGrad(input([4, 16, 12, 6], 27), input([4, 16, 12, 10], 28), [1, 1, 6, 10], 1, 'valid'),
   },
