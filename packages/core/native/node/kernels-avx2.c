@@ -30,6 +30,24 @@
 static inline int imin(int a, int b) { return a < b ? a : b; }
 static inline int imax(int a, int b) { return a > b ? a : b; }
 
+/* Splits `units` into at most `max_tasks` ranges of `*per` units each; returns how many (0 for no units). */
+static int split_units(int units, int max_tasks, int *per) {
+  if (units <= 0) {
+    *per = 0;
+    return 0;
+  }
+  int tasks = imax(1, imin(units, max_tasks));
+  *per = (units + tasks - 1) / tasks;
+  return (units + *per - 1) / *per;
+}
+
+/* Lanes below channels % 8 set: the mask of a channel row's last, partial vector. */
+static __m256i tail_mask_for(int channels) {
+  int rest = channels & 7, lanes[8];
+  for (int i = 0; i < 8; i++) lanes[i] = i < rest ? -1 : 0;
+  return _mm256_loadu_si256((const __m256i *)lanes);
+}
+
 static void *alloc_floats(size_t count) {
   size_t bytes = (count * sizeof(float) + 63) & ~(size_t)63;
   return aligned_alloc(64, bytes == 0 ? 64 : bytes);
@@ -320,9 +338,8 @@ int topk_conv_forward(const float *x, const float *w, const float *bias, float *
                       int act, int trans_w) {
   int threads = topk_get_threads();
   int mtiles = (g->n * g->oh * g->ow + MR - 1) / MR;
-  int tasks = imax(1, imin(mtiles, threads * 8));
-  int per_task = (mtiles + tasks - 1) / tasks;
-  tasks = mtiles == 0 ? 0 : (mtiles + per_task - 1) / per_task;
+  int per_task;
+  int tasks = split_units(mtiles, threads * 8, &per_task);
   fwd_ctx c;
   if (fwd_prepare(&c, w, bias, g, act, trans_w, tasks) != 0) return -1;
   c.x = x;
@@ -444,9 +461,8 @@ int topk_conv_filter_grad(const float *x, const float *dy, float *dw, const topk
   c.npad = c.npanels * NR;
   c.mpad = (g->co + MR - 1) / MR * MR;
   int threads = topk_get_threads();
-  int tasks = imax(1, imin(threads, (c.P + KC - 1) / KC));
-  c.pixels_per_task = (c.P + tasks - 1) / tasks;
-  tasks = c.P == 0 ? 1 : (c.P + c.pixels_per_task - 1) / c.pixels_per_task;
+  /* No pixels: no tasks, and the sum over none below writes zeros. */
+  int tasks = split_units(c.P, imin(threads, (c.P + KC - 1) / KC), &c.pixels_per_task);
   float *zeros = calloc((size_t)g->ci + 1, sizeof(float));
   float *partial[MAX_THREADS] = {0};
   float *bblocks[MAX_THREADS] = {0};
@@ -636,15 +652,8 @@ int topk_depthwise_forward(const float *x, const float *w, const float *bias, fl
   dw_ctx c;
   c.g = *g;
   c.x = x, c.w = w, c.bias = bias, c.y = y, c.act = act;
-  int rest = g->ci & 7;
-  int lanes[8];
-  for (int i = 0; i < 8; i++) lanes[i] = i < rest ? -1 : 0;
-  c.tail_mask = _mm256_loadu_si256((const __m256i *)lanes);
-  int rows = g->n * g->oh;
-  int tasks = imin(rows, topk_get_threads() * 4);
-  if (tasks < 1) return 0;
-  c.rows_per_task = (rows + tasks - 1) / tasks;
-  tasks = (rows + c.rows_per_task - 1) / c.rows_per_task;
+  c.tail_mask = tail_mask_for(g->ci);
+  int tasks = split_units(g->n * g->oh, topk_get_threads() * 4, &c.rows_per_task);
   topk_parallel_for(tasks, dw_task, &c);
   return 0;
 }
@@ -694,15 +703,9 @@ int topk_depthwise_input_grad(const float *dy, const float *w, float *dx, const 
   dwbi_ctx c;
   memset(&c, 0, sizeof c);
   c.acc.g = *g, c.acc.w = w, c.acc.act = TOPK_ACT_LINEAR;
-  int rest = g->ci & 7, lanes[8];
-  for (int i = 0; i < 8; i++) lanes[i] = i < rest ? -1 : 0;
-  c.acc.tail_mask = _mm256_loadu_si256((const __m256i *)lanes);
+  c.acc.tail_mask = tail_mask_for(g->ci);
   c.dy = dy, c.dx = dx;
-  int rows = g->n * g->h;
-  int tasks = imin(rows, topk_get_threads() * 4);
-  if (tasks < 1) return 0;
-  c.rows_per_task = (rows + tasks - 1) / tasks;
-  tasks = (rows + c.rows_per_task - 1) / c.rows_per_task;
+  int tasks = split_units(g->n * g->h, topk_get_threads() * 4, &c.rows_per_task);
   topk_parallel_for(tasks, dwbi_task, &c);
   return 0;
 }
@@ -752,9 +755,7 @@ int topk_inverted_residual(const float *x, const float *we, const float *be, con
   memset(&c, 0, sizeof c);
   c.x = x, c.y = y, c.n = g->n, c.has_expand = we != NULL, c.residual = g->residual;
   int hidden = c.has_expand ? g->hidden : g->ci;
-  int tasks = imax(1, imin(topk_get_threads(), g->n));
-  c.images_per_task = (g->n + tasks - 1) / tasks;
-  tasks = g->n == 0 ? 0 : (g->n + c.images_per_task - 1) / c.images_per_task;
+  int tasks = split_units(g->n, topk_get_threads(), &c.images_per_task);
   c.in_size = (size_t)g->h * g->w * g->ci;
   c.expanded_size = (size_t)g->h * g->w * hidden;
   c.out_size = (size_t)g->oh * g->ow * g->co;
@@ -765,9 +766,7 @@ int topk_inverted_residual(const float *x, const float *we, const float *be, con
   if (c.has_expand) ok = expand_ready = fwd_prepare(&c.expand, we, be, &ge, g->act_expand, 0, 1) == 0;
   if (ok) ok = project_ready = fwd_prepare(&c.project, wp, bp, &gp, g->act_project, 0, 1) == 0;
   c.depthwise.g = gd, c.depthwise.w = wd, c.depthwise.bias = bd, c.depthwise.act = g->act_depthwise;
-  int rest = hidden & 7, lanes[8];
-  for (int i = 0; i < 8; i++) lanes[i] = i < rest ? -1 : 0;
-  c.depthwise.tail_mask = _mm256_loadu_si256((const __m256i *)lanes);
+  c.depthwise.tail_mask = tail_mask_for(hidden);
   float *bufs[MAX_THREADS] = {0};
   const float **ptr_bufs[MAX_THREADS] = {0};
   for (int t = 0; t < tasks && ok; t++) {

@@ -42,8 +42,7 @@ typedef struct {
   float *out[2];
   const int32_t *dims; /* the depthwise filter gradient's geometry */
   int64_t units;       /* rows (or elements, or images) to split */
-  int64_t unit_in, unit_out; /* floats of in[0]/out[0] per unit (maps); unit_in2: in[1] per unit */
-  int64_t unit_in2;
+  int64_t unit_in, unit_in2; /* per image: floats of the image-sized and of the output-sized operands */
   int cols;
   float lo, hi;
   int64_t per_task;

@@ -1,5 +1,4 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import * as tf from '@tensorflow/tfjs-core';
 import { type KernelIo, kernelIo, size } from './kernel-io.js';
 import { biasFits, NATIVE_ACTIVATIONS, stockKernel } from './native/native-conv-kernels.js';
 import { type NativeKernels, nativeKernels, noteNativeCall } from './native/native-kernels.js';
@@ -32,8 +31,7 @@ export function transposeLastTwo(io: KernelIo, x: TensorInfo): TensorInfo {
  * gradient xᵀ·dy over 16 384 inputs: 28.8 ms, against 1.7 ms this way). Every matMul gradient has one.
  */
 export function batchMatMulKernel(): KernelConfig {
-  const stock = tf.getKernel('BatchMatMul', 'wasm');
-  if (stock === undefined) throw new Error("The wasm backend has no 'BatchMatMul' kernel to extend");
+  const stock = stockKernel('BatchMatMul');
   const kernelFunc = (args: Parameters<KernelFunc>[0]): TensorInfo | TensorInfo[] => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
